@@ -38,6 +38,7 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     import mmseg.evaluation  # noqa: F401
     import mmseg.models  # noqa: F401
     import mmseg.structures  # noqa: F401
+    import mmseg.visualization  # noqa: F401
 
     import emda.datasets  # noqa: F401
     import emda.engine  # noqa: F401

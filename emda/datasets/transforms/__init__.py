@@ -1,0 +1,13 @@
+from .em_augment import (NormalizeIntensity, RandomElasticDeform,
+                         RandomGaussianBlur, RandomIntensity)
+from .formatting import PackEMInputs
+from .loading import LoadEMAnnotations, LoadEMImage, LoadPointAnnotations
+from .standard_pipelines import EMTestPipeline, EMTrainPipeline
+from .targets import GenerateCenterHeatmap, points_from_map
+
+__all__ = [
+    'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
+    'GenerateCenterHeatmap', 'points_from_map', 'RandomIntensity',
+    'RandomGaussianBlur', 'RandomElasticDeform', 'NormalizeIntensity',
+    'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'
+]

@@ -1,0 +1,3 @@
+from .em_seg_metric import EMSegMetric
+
+__all__ = ['EMSegMetric']

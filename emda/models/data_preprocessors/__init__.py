@@ -1,0 +1,3 @@
+from .multi_domain_data_preprocessor import MultiDomainDataPreProcessor
+
+__all__ = ['MultiDomainDataPreProcessor']

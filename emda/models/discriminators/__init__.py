@@ -1,0 +1,1 @@
+from .fc_discriminator import FCDiscriminator

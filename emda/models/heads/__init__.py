@@ -1,0 +1,5 @@
+from .center_det_head import CenterDetHead
+from .hsc_seg_head import HSCSegHead
+from .projection_head import ProjectionHead
+
+__all__ = ['HSCSegHead', 'CenterDetHead', 'ProjectionHead']

@@ -1,0 +1,5 @@
+from .adversarial_loss import AdversarialLoss
+from .count_ranking_loss import CountRankingLoss
+from .entropy_loss import EntropyLoss, weighted_self_information
+from .heatmap_mse_loss import WeightedHeatmapMSELoss, center_weight_map
+from .prototype_contrast_loss import PrototypeContrastLoss, prototype_info_nce

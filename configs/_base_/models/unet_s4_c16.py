@@ -1,0 +1,43 @@
+# mmseg's UNet, 4 stages, 16 base channels, 1-channel input, instance-free BN:
+# the CPU-profile segmentor (the DESIGN.md budget reference network).
+norm_cfg = dict(type='BN', requires_grad=True)
+data_preprocessor = dict(
+    type='MultiDomainDataPreProcessor',
+    mean=[0.5],
+    std=[0.5],
+    pad_val=0,
+    seg_pad_val=255,
+    size_divisor=16,
+    test_cfg=dict(size_divisor=16))
+segmentor = dict(
+    type='EncoderDecoder',
+    backbone=dict(
+        type='UNet',
+        in_channels=1,
+        base_channels=16,
+        num_stages=4,
+        strides=(1, 1, 1, 1),
+        enc_num_convs=(2, 2, 2, 2),
+        dec_num_convs=(2, 2, 2),
+        downsamples=(True, True, True),
+        enc_dilations=(1, 1, 1, 1),
+        dec_dilations=(1, 1, 1),
+        norm_cfg=norm_cfg,
+        act_cfg=dict(type='ReLU'),
+        upsample_cfg=dict(type='InterpConv'),
+        norm_eval=False),
+    decode_head=dict(
+        type='FCNHead',
+        in_channels=16,
+        in_index=3,
+        channels=16,
+        num_convs=1,
+        concat_input=False,
+        dropout_ratio=0.,
+        num_classes=2,
+        norm_cfg=norm_cfg,
+        align_corners=False,
+        loss_decode=dict(
+            type='CrossEntropyLoss', use_sigmoid=False, loss_weight=1.0)),
+    train_cfg=dict(),
+    test_cfg=dict(mode='whole'))

@@ -1,0 +1,47 @@
+# The embedded synthetic two-domain pair (tools/make_synthetic.py writes it;
+# tools/train.py writes it on first use from `synthetic_data`).
+data_root = 'data/synthetic'
+synthetic_data = dict(out_dir=data_root, seed=0, size=256, n_train=16, n_val=8)
+crop_size = (192, 192)
+heatmap_kernel = 61
+points_file = 'target/train/points_15pct.json'
+
+source_train = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='source/train/images',
+    ann_path='source/train/labels',
+    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)])
+target_train_labeled = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/train/images',
+    ann_path='target/train/labels',
+    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)])
+target_train_points = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/train/images',
+    points_file=points_file,
+    pipeline=[dict(type='EMTrainPipeline', kind='points', crop_size=crop_size)])
+target_train_images = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/train/images',
+    pipeline=[dict(type='EMTrainPipeline', kind='image', crop_size=crop_size)])
+target_val = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/val/images',
+    ann_path='target/val/labels',
+    pipeline=[dict(type='EMTestPipeline')])
+
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=1,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=target_val)
+test_dataloader = val_dataloader
+val_evaluator = dict(type='EMSegMetric')
+test_evaluator = val_evaluator

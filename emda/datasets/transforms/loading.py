@@ -1,0 +1,96 @@
+"""Loading transforms: EM slices, binary labels and point annotations."""
+import numpy as np
+from mmcv.transforms import BaseTransform
+
+from emda.registry import TRANSFORMS
+from ..em_io import binarize_label, read_slice
+from ..point_annotations import check_points_in_image
+
+#: value of pixels that geometric transforms padded into a point map
+POINT_MAP_PAD = 255
+
+
+@TRANSFORMS.register_module()
+class LoadEMImage(BaseTransform):
+    """Read a grayscale 8/16-bit slice into ``img`` (float32 HxW in [0, 1],
+    scaled by the dtype's range; float data is min-max scaled)."""
+
+    def transform(self, results: dict) -> dict:
+        img = read_slice(results['img_path'], results.get('img_index'))
+        if img.dtype == np.uint8:
+            img = img.astype(np.float32) / 255.
+        elif img.dtype == np.uint16:
+            img = img.astype(np.float32) / 65535.
+        else:
+            img = img.astype(np.float32)
+            lo, hi = float(img.min()), float(img.max())
+            img = (img - lo) / (hi - lo) if hi > lo else img * 0
+        results['img'] = img
+        results['img_shape'] = img.shape[:2]
+        results['ori_shape'] = img.shape[:2]
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadEMAnnotations(BaseTransform):
+    """Read a binary label into ``gt_seg_map`` (uint8 {0, 1}).
+
+    0/255 files are binarized, never silently ignored; other values, or a
+    shape different from the image's, raise an error naming the file.
+    """
+
+    def transform(self, results: dict) -> dict:
+        path = results['seg_map_path']
+        label = read_slice(path, results.get('seg_index'))
+        label = binarize_label(label, path)
+        if label.shape != tuple(results['ori_shape'][:2]):
+            raise ValueError(f'label {path} has shape {label.shape} but its '
+                             f'image {results["img_path"]} has shape '
+                             f'{tuple(results["ori_shape"][:2])}')
+        # A label loaded after a Resize stays at full resolution: the
+        # segmentor resizes predictions to ``ori_shape`` before scoring.
+        results['gt_seg_map'] = label
+        results['seg_fields'].append('gt_seg_map')
+        return results
+
+
+@TRANSFORMS.register_module()
+class LoadPointAnnotations(BaseTransform):
+    """Rasterize the slice's points into ``gt_point_map`` so that mmseg's
+    geometric transforms move them with the image.
+
+    Each point becomes a ``(2r+1)`` square of a unique id (uint16, 255 is
+    skipped because it is the geometric pad value);
+    ``emda.datasets.transforms.targets.points_from_map`` recovers the
+    centres after augmentation. ``radius=1`` survives flips, crops, 90-degree
+    and arbitrary rotations and 0.5x resizing.
+    """
+
+    def __init__(self, radius: int = 1):
+        self.radius = radius
+
+    @staticmethod
+    def point_ids(n: int) -> np.ndarray:
+        ids = np.arange(1, n + 2, dtype=np.int64)
+        ids = ids[ids != POINT_MAP_PAD][:n]
+        if n and ids[-1] >= np.iinfo(np.uint16).max:
+            raise ValueError(f'too many points in one slice: {n}')
+        return ids
+
+    def transform(self, results: dict) -> dict:
+        points = np.asarray(results.get('points', []),
+                            np.int64).reshape(-1, 2)
+        shape = results['ori_shape'][:2]
+        check_points_in_image(points, shape, results.get('name', '?'),
+                              results.get('points_file'))
+        if tuple(results['img_shape'][:2]) != tuple(shape):
+            raise ValueError('LoadPointAnnotations must come before any '
+                             'resizing of the image')
+        h, w = shape
+        pmap = np.zeros((h, w), np.uint16)
+        r = self.radius
+        for pid, (y, x) in zip(self.point_ids(len(points)), points):
+            pmap[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1] = pid
+        results['gt_point_map'] = pmap
+        results['seg_fields'].append('gt_point_map')
+        return results

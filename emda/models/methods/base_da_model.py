@@ -1,0 +1,90 @@
+"""The contract every domain-adaptation method follows."""
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.model import BaseModel
+from mmseg.utils import add_prefix
+
+from emda.registry import MODELS
+
+DomainInputs = Dict[str, torch.Tensor]
+DomainSamples = Dict[str, list]
+
+
+class BaseDAModel(BaseModel):
+    """A method is a model that *has* a segmentor (``self.segmentor``) and
+    composes registered pieces around it.
+
+    Subclasses implement ``loss(inputs, data_samples)`` where both are dicts
+    keyed by domain (``'source'``, ``'target'``), returning a flat dict whose
+    keys are prefixed ``src.``, ``tgt.`` or ``adv.``; every trainable term
+    contains ``loss`` and diagnostics do not. Inference (``predict``,
+    ``mode='tensor'``) delegates to the segmentor, so a method tests and
+    deploys like a plain mmseg segmentor. No optimizer steps, teacher updates
+    or file I/O happen in ``loss``: hooks do those.
+
+    Args:
+        segmentor: config of an mmseg/emda segmentor (e.g. ``EncoderDecoder``).
+        data_preprocessor: usually ``MultiDomainDataPreProcessor``.
+    """
+
+    def __init__(self,
+                 segmentor: dict,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.segmentor = MODELS.build(segmentor)
+
+    def forward(self,
+                inputs: Union[torch.Tensor, DomainInputs],
+                data_samples: Optional[Union[list, DomainSamples]] = None,
+                mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.segmentor.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.segmentor(inputs, data_samples, mode='tensor')
+        raise ValueError(f'unknown mode {mode!r}; expected loss, predict '
+                         'or tensor')
+
+    def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:
+        raise NotImplementedError
+
+    def predict(self, inputs: torch.Tensor,
+                data_samples: Optional[List] = None) -> list:
+        return self.segmentor.predict(inputs, data_samples)
+
+    @staticmethod
+    def require_domain(inputs: DomainInputs, domain: str) -> None:
+        """Raise a clear error when the batch lacks a domain."""
+        if not isinstance(inputs, dict) or domain not in inputs:
+            have = list(inputs) if isinstance(inputs, dict) else 'a plain batch'
+            raise KeyError(f'this method needs a "{domain}" batch but the '
+                           f'train dataloader gave {have}; use '
+                           f'MultiDomainDataset({domain}=...)')
+
+    def supervised_loss(self, inputs: DomainInputs,
+                        data_samples: DomainSamples, domain: str) -> dict:
+        """The segmentor's own supervised losses on ``domain``'s labels,
+        prefixed ``src.``/``tgt.``."""
+        self.require_domain(inputs, domain)
+        losses = self.segmentor.loss(inputs[domain], data_samples[domain])
+        return add_prefix(losses, 'src' if domain == 'source' else 'tgt')
+
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
+                              strict, missing_keys, unexpected_keys,
+                              error_msgs):
+        """Accept plain segmentor checkpoints (no ``segmentor.`` prefix)."""
+        seg_prefix = prefix + 'segmentor.'
+        if state_dict and not any(k.startswith(seg_prefix)
+                                  for k in state_dict):
+            for key in list(state_dict):
+                if key.startswith(prefix) and not key.startswith(
+                        prefix + 'data_preprocessor.'):
+                    state_dict[seg_prefix + key[len(prefix):]] = \
+                        state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, local_metadata,
+                                      strict, missing_keys, unexpected_keys,
+                                      error_msgs)
