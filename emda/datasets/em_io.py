@@ -56,6 +56,24 @@ def stack_length(path: str) -> int:
         return 1 if len(series.shape) == 2 else int(series.shape[0])
 
 
+def _read_tiff_slice(file: str, index: int) -> np.ndarray:
+    """One slice of a TIFF stack: one page per slice, or one contiguous
+    shaped series (tifffile's default for 3D arrays) read by memory map."""
+    import tifffile
+    with tifffile.TiffFile(file) as tif:
+        series = tif.series[0]
+        if len(series.shape) == 2:
+            return series.asarray()
+        if index >= series.shape[0]:
+            raise IndexError(f'slice {index} of {series.shape[0]}')
+        if len(series.pages) == series.shape[0]:
+            return series.pages[index].asarray()
+    try:
+        return np.array(tifffile.memmap(file, mode='r')[index])
+    except ValueError:  # compressed: read the series
+        return tifffile.imread(file)[index]
+
+
 def read_slice(path: str, index: Optional[int] = None) -> np.ndarray:
     """Read one 2D grayscale slice (8- or 16-bit) as stored.
 
@@ -73,8 +91,7 @@ def read_slice(path: str, index: Optional[int] = None) -> np.ndarray:
                 ds = _h5_dataset(f, key, file)
                 arr = np.asarray(ds if ds.ndim == 2 else ds[index or 0])
         elif lower.endswith(STACK_SUFFIXES):
-            import tifffile
-            arr = tifffile.imread(file, key=index or 0)
+            arr = _read_tiff_slice(file, index or 0)
         else:
             arr = cv2.imread(file, cv2.IMREAD_UNCHANGED)
     except (OSError, ValueError, IndexError) as e:

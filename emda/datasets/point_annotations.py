@@ -11,6 +11,7 @@ WDA-Net files that ``../shared/data/lucchi/points`` holds. Coordinates are
 """
 import json
 import math
+import os
 import os.path as osp
 from typing import Dict, List, Optional
 
@@ -96,3 +97,37 @@ def point_names_missing(points: Dict[str, np.ndarray],
     """Names of the point file that match no image."""
     known = set(names)
     return sorted(k for k in points if k not in known)
+
+
+def simulate_point_file(label_dir: str,
+                        out_file: str,
+                        ratio: float = 0.15,
+                        seed: int = 20,
+                        min_size: int = 0,
+                        progress: bool = True) -> Dict[str, np.ndarray]:
+    """Simulate points for every label slice of ``label_dir`` and write them
+    to ``out_file`` (marked ``simulated``, with ratio and seed)."""
+    from tqdm import tqdm
+
+    from .em_io import binarize_label, read_slice
+    if not osp.isdir(label_dir):
+        raise FileNotFoundError(f'label folder not found: {label_dir}')
+    names = sorted(f for f in os.listdir(label_dir)
+                   if f.lower().endswith(('.png', '.tif', '.tiff')))
+    if not names:
+        raise FileNotFoundError(f'no label images in {label_dir}')
+    rng = np.random.default_rng(seed)
+    points = {}
+    for name in tqdm(names, desc='points', disable=not progress):
+        path = osp.join(label_dir, name)
+        mask = binarize_label(read_slice(path), path)
+        points[name] = simulate_points(mask, ratio, rng, min_size)
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    save_points(
+        points,
+        out_file,
+        ratio=ratio,
+        seed=seed,
+        simulated=True,
+        source=osp.abspath(label_dir))
+    return points

@@ -63,10 +63,15 @@ def build_config(args) -> Config:
 
 
 def prepare_data(cfg: Config) -> None:
-    """Write the embedded synthetic data on first use."""
+    """Write the embedded synthetic data (and its simulated points) on
+    first use."""
     if cfg.get('synthetic_data'):
         from emda.datasets.synthetic import ensure_synthetic_data
         ensure_synthetic_data(**cfg.synthetic_data)
+    for spec in cfg.get('simulated_points', []):
+        if not osp.isfile(spec['out_file']):
+            from emda.datasets.point_annotations import simulate_point_file
+            simulate_point_file(**spec)
 
 
 def main(argv=None):

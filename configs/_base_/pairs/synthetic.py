@@ -5,6 +5,14 @@ synthetic_data = dict(out_dir=data_root, seed=0, size=256, n_train=16, n_val=8)
 crop_size = (192, 192)
 heatmap_kernel = 61
 points_file = 'target/train/points_15pct.json'
+# simulated 15 % points of the target training slices (written on first use)
+simulated_points = [
+    dict(
+        label_dir=data_root + '/target/train/labels',
+        out_file=data_root + '/' + points_file,
+        ratio=0.15,
+        seed=20)
+]
 
 source_train = dict(
     type='EMSliceDataset',

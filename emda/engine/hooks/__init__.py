@@ -1,0 +1,3 @@
+from .save_predictions_hook import SavePredictionsHook
+
+__all__ = ['SavePredictionsHook']

@@ -2,6 +2,7 @@
 from typing import Dict, List, Optional, Union
 
 import torch
+from mmengine.config import ConfigDict
 from mmengine.model import BaseModel
 from mmseg.utils import add_prefix
 
@@ -34,7 +35,8 @@ class BaseDAModel(BaseModel):
                  init_cfg: Optional[dict] = None):
         super().__init__(
             data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.segmentor = MODELS.build(segmentor)
+        # ConfigDict: mmseg segmentors read test_cfg.mode as an attribute
+        self.segmentor = MODELS.build(ConfigDict(segmentor))
 
     def forward(self,
                 inputs: Union[torch.Tensor, DomainInputs],

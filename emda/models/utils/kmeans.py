@@ -6,25 +6,19 @@ negatives. The authors call ``sklearn.KMeans(k=2, n_init=10)``; this is the
 same algorithm (k-means++ seeding, Lloyd iterations, best of ``n_init`` runs
 by inertia) without leaving torch, and deterministic for a given ``seed``.
 """
-from typing import Optional, Tuple
+from typing import Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 
-def _squared_distances(points: Tensor,
-                       centers: Tensor,
-                       point_norms: Optional[Tensor] = None) -> Tensor:
+def _squared_distances(points: Tensor, centers: Tensor) -> Tensor:
     """Squared Euclidean distances of (N, D) ``points`` to (..., K, D)
-    ``centers``: (..., N, K), clamped at 0 against rounding.
-
-    ``point_norms`` (N, 1) are the squared norms of ``points`` if known.
-    """
-    if point_norms is None:
-        point_norms = points.pow(2).sum(1, keepdim=True)
+    ``centers``: (..., N, K), clamped at 0 against rounding."""
     dist = (
-        point_norms - 2 * points @ centers.transpose(-1, -2) +
+        points.pow(2).sum(1, keepdim=True) -
+        2 * points @ centers.transpose(-1, -2) +
         centers.pow(2).sum(-1).unsqueeze(-2))
     return dist.clamp_min_(0)
 
@@ -58,19 +52,21 @@ def _lloyd(points: Tensor, centers: Tensor, max_iter: int,
     previous center. Batching the runs keeps the number of (tiny) tensor
     operations low, which is what costs time on a busy CPU.
     """
-    num_clusters = centers.shape[1]
+    num_runs, num_clusters, dims = centers.shape
     labels = None
     for _ in range(max_iter):
-        # The per-point norm does not change the argmin; leave it out.
-        scores = (-2 * points @ centers.transpose(1, 2) +
-                  centers.pow(2).sum(-1).unsqueeze(1))
-        new_labels = scores.argmin(-1)
+        # One (N, R * K) product for all runs; the per-point norm does not
+        # change the argmin, so it is left out.
+        flat = centers.reshape(-1, dims)
+        scores = -2 * points @ flat.t() + flat.pow(2).sum(1)
+        new_labels = scores.view(-1, num_runs, num_clusters).argmin(-1)
         if labels is not None and torch.equal(new_labels, labels):
             break
         labels = new_labels
         one_hot = F.one_hot(labels, num_clusters).to(points.dtype)
-        counts = one_hot.sum(1).unsqueeze(-1)
-        sums = one_hot.transpose(1, 2) @ points
+        one_hot = one_hot.view(-1, num_runs * num_clusters)
+        counts = one_hot.sum(0).view(num_runs, num_clusters, 1)
+        sums = (one_hot.t() @ points).view(num_runs, num_clusters, dims)
         updated = torch.where(counts > 0, sums / counts.clamp_min(1), centers)
         shift = (updated - centers).pow(2).sum((1, 2))
         centers = updated

@@ -10,8 +10,15 @@ from emda.utils import register_all_modules
 
 
 @pytest.fixture(scope='module', autouse=True)
-def registered():
+def registered_single_thread():
+    """Register modules; run on one thread: these nets are many tiny ops,
+    and two OpenMP threads on a shared 2-core box are several times slower.
+    """
     register_all_modules()
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(num_threads)
 
 
 @pytest.mark.parametrize('channels', [1, 3])

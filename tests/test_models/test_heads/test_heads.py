@@ -13,8 +13,15 @@ C = 12  # backbone width used throughout
 
 
 @pytest.fixture(scope='module', autouse=True)
-def registered():
+def registered_single_thread():
+    """Register modules; run on one thread: these nets are many tiny ops,
+    and two OpenMP threads on a shared 2-core box are several times slower.
+    """
     register_all_modules()
+    num_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(num_threads)
 
 
 def fake_feats(batch=2, height=32, width=48):

@@ -1,0 +1,63 @@
+"""Write test predictions as mask PNGs and overlay images."""
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+from mmengine.hooks import Hook
+
+from emda.registry import HOOKS
+
+
+@HOOKS.register_module()
+class SavePredictionsHook(Hook):
+    """After each test iteration, save ``<out_dir>/masks/<name>.png``
+    (0/255), ``<out_dir>/prob/<name>.png`` (p_fg x 255) and
+    ``<out_dir>/overlays/<name>.png`` (prediction in green, missed label in
+    red when a label is known) at the image's original resolution."""
+
+    priority = 'LOW'
+
+    def __init__(self, out_dir: str, save_prob: bool = True,
+                 save_overlay: bool = True):
+        self.out_dir = out_dir
+        self.save_prob = save_prob
+        self.save_overlay = save_overlay
+
+    def before_test(self, runner) -> None:
+        for sub in ('masks', 'prob', 'overlays'):
+            os.makedirs(osp.join(self.out_dir, sub), exist_ok=True)
+
+    @staticmethod
+    def _name(sample) -> str:
+        name = sample.metainfo.get('name') or osp.basename(
+            sample.metainfo.get('img_path', 'slice'))
+        return osp.splitext(name)[0] + '.png'
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None,
+                        outputs=None) -> None:
+        from emda.datasets.em_io import read_slice
+        for sample in outputs or []:
+            name = self._name(sample)
+            pred = sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
+            cv2.imwrite(osp.join(self.out_dir, 'masks', name), pred * 255)
+            if self.save_prob and 'seg_logits' in sample:
+                logits = sample.seg_logits.data.float()
+                prob = logits.softmax(0)[1] if logits.shape[0] > 1 \
+                    else logits[0].sigmoid()
+                cv2.imwrite(
+                    osp.join(self.out_dir, 'prob', name),
+                    (prob.cpu().numpy() * 255).round().astype(np.uint8))
+            if self.save_overlay:
+                img = read_slice(sample.img_path,
+                                 sample.metainfo.get('img_index'))
+                img = cv2.normalize(img.astype(np.float32), None, 0, 255,
+                                    cv2.NORM_MINMAX).astype(np.uint8)
+                rgb = np.repeat(img[..., None], 3, axis=2)
+                overlay = rgb.copy()
+                overlay[pred == 1] = (0, 255, 0)
+                if 'gt_sem_seg' in sample:
+                    gt = sample.gt_sem_seg.data[0].cpu().numpy()
+                    overlay[(gt == 1) & (pred == 0)] = (0, 0, 255)
+                blend = cv2.addWeighted(rgb, 0.6, overlay, 0.4, 0)
+                cv2.imwrite(osp.join(self.out_dir, 'overlays', name), blend)

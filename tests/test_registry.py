@@ -1,0 +1,30 @@
+from mmengine.registry import DefaultScope
+
+import emda.registry as reg
+
+
+def test_every_registry_is_a_child_of_mmseg():
+    import mmseg.registry as mreg
+    for name in ('MODELS', 'DATASETS', 'TRANSFORMS', 'METRICS', 'HOOKS',
+                 'LOOPS', 'TASK_UTILS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+                 'VISUALIZERS', 'DATA_SAMPLERS', 'PARAM_SCHEDULERS'):
+        child, parent = getattr(reg, name), getattr(mreg, name)
+        assert child.parent is parent, name
+        assert child.scope == 'emda'
+
+
+def test_emda_scope_resolves_emda_and_mmseg_names():
+    with DefaultScope.overwrite_default_scope('emda'):
+        assert reg.MODELS.get('SourceOnly').__module__.startswith('emda')
+        assert reg.MODELS.get('UNet').__module__.startswith('mmseg')
+        assert reg.MODELS.get('HSCNet').__module__.startswith('emda')
+        assert reg.TRANSFORMS.get('RandomCrop').__module__.startswith(
+            'mmseg')
+        assert reg.METRICS.get('EMSegMetric') is not None
+        assert reg.TASK_UTILS.get('InstanceAwareSelector') is not None
+
+
+def test_unknown_component_names_the_key():
+    import pytest
+    with pytest.raises(KeyError, match='NoSuchBackbone'):
+        reg.MODELS.build(dict(type='NoSuchBackbone'))
