@@ -11,14 +11,18 @@ def allow_mmengine_checkpoints() -> None:
 
     torch >= 2.6 defaults to ``weights_only=True``; MMEngine's resume then
     fails on the ``HistoryBuffer`` objects of the message hub and on numpy
-    arrays/scalars in ``meta``. Allow-list exactly those globals.
+    arrays/scalars in ``meta``. Allow-list exactly those globals, plus the
+    builtin ``getattr`` that pickles a buffer's bound statistics methods
+    (``HistoryBuffer.statistics_methods``); it can only reach attributes of
+    objects the unpickler was already allowed to build.
     """
+    import builtins
     import numpy as np
     import torch
     from mmengine.logging import HistoryBuffer
     if not hasattr(torch.serialization, 'add_safe_globals'):
         return
-    safe = [HistoryBuffer, np.ndarray, np.dtype]
+    safe = [HistoryBuffer, np.ndarray, np.dtype, builtins.getattr]
     safe += [type(np.dtype(t)) for t in ('f4', 'f8', 'i4', 'i8', 'u1', 'b')]
     safe += [np.float64, np.float32, np.int64, np.int32]
     try:

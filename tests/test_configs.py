@@ -1,0 +1,27 @@
+"""Every final config parses and its model builds on CPU."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+from emda.registry import MODELS
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIGS = sorted(
+    p for p in glob.glob(osp.join(REPO, 'configs', '**', '*.py'),
+                         recursive=True) if '_base_' not in p)
+
+
+def test_there_are_configs():
+    assert len(CONFIGS) >= 4
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
+def test_config_parses_and_model_builds(path):
+    cfg = Config.fromfile(path)
+    assert cfg.default_scope == 'emda'
+    model = MODELS.build(cfg.model)
+    assert hasattr(model, 'segmentor')
+    assert cfg.train_dataloader.dataset.type == 'MultiDomainDataset'
+    assert cfg.val_evaluator.type == 'EMSegMetric'
