@@ -31,7 +31,7 @@ demo: data
 	$(PY) tools/train.py configs/source_only/source-only_unet-s4-c16_1xb4-2k_synth-192x192.py
 
 test: install
-	$(PY) -m pytest tests
+	$(PY) -m pytest tests -q
 
 lint: install
 	$(PY) -m yapf -r -d emda tools tests configs

@@ -97,10 +97,8 @@ TASK_UTILS = Registry(
     parent=MMSEG_TASK_UTILS,
     scope='emda',
     locations=['emda.models'])
-VISUALIZERS = Registry(
-    'visualizer', parent=MMSEG_VISUALIZERS, scope='emda')
-VISBACKENDS = Registry(
-    'vis_backend', parent=MMSEG_VISBACKENDS, scope='emda')
+VISUALIZERS = Registry('visualizer', parent=MMSEG_VISUALIZERS, scope='emda')
+VISBACKENDS = Registry('vis_backend', parent=MMSEG_VISBACKENDS, scope='emda')
 LOG_PROCESSORS = Registry(
     'log_processor', parent=MMSEG_LOG_PROCESSORS, scope='emda')
 INFERENCERS = Registry('inferencer', parent=MMSEG_INFERENCERS, scope='emda')

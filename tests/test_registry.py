@@ -18,8 +18,7 @@ def test_emda_scope_resolves_emda_and_mmseg_names():
         assert reg.MODELS.get('SourceOnly').__module__.startswith('emda')
         assert reg.MODELS.get('UNet').__module__.startswith('mmseg')
         assert reg.MODELS.get('HSCNet').__module__.startswith('emda')
-        assert reg.TRANSFORMS.get('RandomCrop').__module__.startswith(
-            'mmseg')
+        assert reg.TRANSFORMS.get('RandomCrop').__module__.startswith('mmseg')
         assert reg.METRICS.get('EMSegMetric') is not None
         assert reg.TASK_UTILS.get('InstanceAwareSelector') is not None
 

@@ -16,14 +16,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('label_dir', help='folder of dense label slices')
     parser.add_argument('out_file', help='output JSON point file')
-    parser.add_argument('--ratio', type=float, default=0.15,
-                        help='fraction of instances per slice (0.15)')
+    parser.add_argument(
+        '--ratio',
+        type=float,
+        default=0.15,
+        help='fraction of instances per slice (0.15)')
     parser.add_argument('--seed', type=int, default=20)
-    parser.add_argument('--min-size', type=int, default=0,
-                        help='ignore instances smaller than this (pixels)')
+    parser.add_argument(
+        '--min-size',
+        type=int,
+        default=0,
+        help='ignore instances smaller than this (pixels)')
     args = parser.parse_args(argv)
     points = simulate_point_file(args.label_dir, args.out_file, args.ratio,
-                         args.seed, args.min_size)
+                                 args.seed, args.min_size)
     for name, pts in points.items():
         print(f'{name}: {len(pts)} points')
     total = sum(len(p) for p in points.values())

@@ -8,7 +8,12 @@ model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
 train_dataloader = dict(dataset=dict(source=_base_.source_train))
 param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-5, power=0.9, begin=0, end=3000,
-         by_epoch=False)
+    dict(
+        type='PolyLR',
+        eta_min=1e-5,
+        power=0.9,
+        begin=0,
+        end=3000,
+        by_epoch=False)
 ]
 train_cfg = dict(max_iters=3000, val_interval=500)

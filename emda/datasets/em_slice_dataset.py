@@ -69,17 +69,19 @@ class EMSliceDataset(BaseSegDataset):
         file, _ = split_h5_path(path)
         if osp.isdir(path):
             names = sorted(
-                f for f in os.listdir(path)
-                if f.lower().endswith(IMAGE_SUFFIXES) and not f.startswith('.'))
+                f for f in os.listdir(path) if
+                f.lower().endswith(IMAGE_SUFFIXES) and not f.startswith('.'))
             if not names:
-                raise FileNotFoundError(f'no image files (.png/.tif) in {path}')
+                raise FileNotFoundError(
+                    f'no image files (.png/.tif) in {path}')
             return [(n, osp.join(path, n), None) for n in names]
         if is_stack_file(file):
             stem = osp.splitext(osp.basename(file))[0]
             n = stack_length(path)
             return [(f'{stem}_z{i:04d}', path, i) for i in range(n)]
-        raise FileNotFoundError(f'EM data not found: {path} (expected a '
-                                'folder of slices, a .tif stack or an .h5 file)')
+        raise FileNotFoundError(
+            f'EM data not found: {path} (expected a '
+            'folder of slices, a .tif stack or an .h5 file)')
 
     def load_data_list(self) -> List[dict]:
         img_entries = self._entries(self._abs(self.em_img_path))
@@ -111,11 +113,10 @@ class EMSliceDataset(BaseSegDataset):
             unknown = point_names_missing(points,
                                           [n for n, _, _ in img_entries])
             if unknown and self.unknown_points == 'error':
-                raise KeyError(
-                    f'{points_path} has points for image(s) not in '
-                    f'{self.em_img_path}: {unknown[:5]}'
-                    f'{" ..." if len(unknown) > 5 else ""} (set '
-                    "unknown_points='ignore' to skip them)")
+                raise KeyError(f'{points_path} has points for image(s) not in '
+                               f'{self.em_img_path}: {unknown[:5]}'
+                               f'{" ..." if len(unknown) > 5 else ""} (set '
+                               "unknown_points='ignore' to skip them)")
         if self.slice_range is not None:
             start, stop = self.slice_range
             img_entries = img_entries[start:stop]

@@ -43,8 +43,9 @@ def em_train_pipeline(kind: str = 'labels',
                 keep_ratio=True,
                 interpolation='area'))
     pipeline += [
-        dict(type='RandomRotate', prob=rotate_prob, degree=180,
-             seg_pad_val=255),
+        dict(
+            type='RandomRotate', prob=rotate_prob, degree=180,
+            seg_pad_val=255),
         dict(type='RandomCrop', crop_size=tuple(crop_size)),
         dict(type='RandomRotFlip', rotate_prob=0., flip_prob=0.5),
         dict(type='RandomFlip', prob=0.5, direction='horizontal'),

@@ -47,8 +47,7 @@ def load_points(path: str) -> Dict[str, np.ndarray]:
     return points
 
 
-def save_points(points: Dict[str, np.ndarray], path: str,
-                **extra) -> None:
+def save_points(points: Dict[str, np.ndarray], path: str, **extra) -> None:
     """Write points in the emda format (extra keys are kept as metadata)."""
     data = dict(format=POINTS_FORMAT, **extra)
     data['points'] = {
@@ -59,7 +58,8 @@ def save_points(points: Dict[str, np.ndarray], path: str,
         json.dump(data, f, indent=1)
 
 
-def simulate_points(mask: np.ndarray, ratio: float,
+def simulate_points(mask: np.ndarray,
+                    ratio: float,
                     rng: np.random.Generator,
                     min_size: int = 0) -> np.ndarray:
     """Pick ``ceil(ratio * N)`` instances of a dense mask at random and put
@@ -80,7 +80,9 @@ def simulate_points(mask: np.ndarray, ratio: float,
     return pts[chosen]
 
 
-def check_points_in_image(points: np.ndarray, shape, name: str,
+def check_points_in_image(points: np.ndarray,
+                          shape,
+                          name: str,
                           source: Optional[str] = None) -> None:
     """Raise a ValueError naming the image and point if a point lies outside
     an image of ``shape``."""
@@ -112,8 +114,9 @@ def simulate_point_file(label_dir: str,
     from .em_io import binarize_label, read_slice
     if not osp.isdir(label_dir):
         raise FileNotFoundError(f'label folder not found: {label_dir}')
-    names = sorted(f for f in os.listdir(label_dir)
-                   if f.lower().endswith(('.png', '.tif', '.tiff')))
+    names = sorted(
+        f for f in os.listdir(label_dir)
+        if f.lower().endswith(('.png', '.tif', '.tiff')))
     if not names:
         raise FileNotFoundError(f'no label images in {label_dir}')
     rng = np.random.default_rng(seed)

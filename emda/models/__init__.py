@@ -10,3 +10,4 @@ from .losses import *  # noqa: F401,F403
 from .methods import *  # noqa: F401,F403
 from .segmentors import *  # noqa: F401,F403
 from .selectors import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403

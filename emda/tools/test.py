@@ -16,7 +16,9 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out', help='write predicted masks (PNG) and overlays here')
     parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
         help='override config keys')
     parser.add_argument(
         '--launcher',

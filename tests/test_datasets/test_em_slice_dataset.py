@@ -35,7 +35,8 @@ def test_png_folder_with_0_255_labels_binarized(tiny_em):
 
 def test_unlabeled_target_has_no_label(tiny_em):
     ds = EMSliceDataset(
-        data_root=tiny_em, img_path='tgt/images',
+        data_root=tiny_em,
+        img_path='tgt/images',
         pipeline=load_pipeline(False))
     assert 'gt_seg_map' not in ds[1] and 'seg_map_path' not in ds[1]
 
@@ -84,13 +85,23 @@ def test_points_are_attached(tiny_em):
 
 
 def test_multi_domain_pairs_and_metainfo(tiny_em):
-    src = dict(type='EMSliceDataset', data_root=tiny_em,
-               img_path='src/images', pipeline=load_pipeline(False))
-    tgt = dict(type='EMSliceDataset', data_root=tiny_em,
-               img_path='tgt/images', pipeline=load_pipeline(False))
+    src = dict(
+        type='EMSliceDataset',
+        data_root=tiny_em,
+        img_path='src/images',
+        pipeline=load_pipeline(False))
+    tgt = dict(
+        type='EMSliceDataset',
+        data_root=tiny_em,
+        img_path='tgt/images',
+        pipeline=load_pipeline(False))
     ds = DATASETS.build(
-        dict(type='MultiDomainDataset', source=src, target=tgt,
-             pairing='cycle', length=10))
+        dict(
+            type='MultiDomainDataset',
+            source=src,
+            target=tgt,
+            pairing='cycle',
+            length=10))
     assert len(ds) == 10
     item = ds[5]
     assert set(item) == {'source', 'target'}
@@ -119,21 +130,21 @@ def test_unreadable_image_names_the_file(tmp_path):
 
 def test_label_missing_for_an_image(tiny_em, tmp_path):
     (tmp_path / 'lab').mkdir()
-    cv2.imwrite(str(tmp_path / 'lab' / 'other.png'),
-                np.zeros((64, 64), np.uint8))
+    cv2.imwrite(
+        str(tmp_path / 'lab' / 'other.png'), np.zeros((64, 64), np.uint8))
     (tmp_path / 'img').mkdir()
-    cv2.imwrite(str(tmp_path / 'img' / 'z000.png'),
-                np.zeros((64, 64), np.uint8))
+    cv2.imwrite(
+        str(tmp_path / 'img' / 'z000.png'), np.zeros((64, 64), np.uint8))
     with pytest.raises(FileNotFoundError, match='z000.png'):
-        EMSliceDataset(img_path=str(tmp_path / 'img'),
-                       ann_path=str(tmp_path / 'lab'))
+        EMSliceDataset(
+            img_path=str(tmp_path / 'img'), ann_path=str(tmp_path / 'lab'))
 
 
 def _one_slice(tmp_path, label):
     (tmp_path / 'img').mkdir()
     (tmp_path / 'lab').mkdir()
-    cv2.imwrite(str(tmp_path / 'img' / 'z000.png'),
-                np.full((32, 32), 100, np.uint8))
+    cv2.imwrite(
+        str(tmp_path / 'img' / 'z000.png'), np.full((32, 32), 100, np.uint8))
     cv2.imwrite(str(tmp_path / 'lab' / 'z000.png'), label)
     return EMSliceDataset(
         img_path=str(tmp_path / 'img'),
@@ -183,8 +194,10 @@ def test_unknown_image_in_point_file(tiny_em, tmp_path):
 
 
 @pytest.mark.skipif(
-    not osp.isdir(osp.join(osp.dirname(__file__), '..', '..', '..', 'shared',
-                           'data', 'lucchi')),
+    not osp.isdir(
+        osp.join(
+            osp.dirname(__file__), '..', '..', '..', 'shared', 'data',
+            'lucchi')),
     reason='../shared/data is not available')
 def test_real_lucchi_layout_and_published_points():
     root = osp.join(osp.dirname(__file__), '..', '..', '..', 'shared', 'data')

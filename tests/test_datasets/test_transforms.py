@@ -14,8 +14,13 @@ def results_with_points(h=64, w=80, points=POINTS):
     img = np.zeros((h, w), np.float32)
     for y, x in points:
         img[y, x] = 1.  # the image marks the points: they must move together
-    res = dict(img=img, img_shape=(h, w), ori_shape=(h, w), seg_fields=[],
-               points=points, name='z000.png')
+    res = dict(
+        img=img,
+        img_shape=(h, w),
+        ori_shape=(h, w),
+        seg_fields=[],
+        points=points,
+        name='z000.png')
     return LoadPointAnnotations()(res)
 
 
@@ -24,8 +29,10 @@ def marked_pixels(img):
 
 
 def recovered(res):
-    return {tuple(np.round(p).astype(int))
-            for p in points_from_map(res['gt_point_map'])}
+    return {
+        tuple(np.round(p).astype(int))
+        for p in points_from_map(res['gt_point_map'])
+    }
 
 
 @pytest.mark.parametrize('transform', [
@@ -44,11 +51,10 @@ def test_points_move_exactly_with_the_image(transform):
 
 def test_points_survive_arbitrary_rotation_within_a_pixel():
     np.random.seed(0)
-    rot = TRANSFORMS.build(dict(type='RandomRotate', prob=1., degree=(37, 37),
-                                seg_pad_val=255))
+    rot = TRANSFORMS.build(
+        dict(type='RandomRotate', prob=1., degree=(37, 37), seg_pad_val=255))
     # points near the centre stay inside the rotated frame
-    res = results_with_points(64, 64, np.array([[20, 30], [40, 36],
-                                                [30, 22]]))
+    res = results_with_points(64, 64, np.array([[20, 30], [40, 36], [30, 22]]))
     # rotate a blurred copy of the marks so they survive interpolation
     import cv2
     res['img'] = cv2.GaussianBlur(res['img'], (0, 0), 1.5)
@@ -63,8 +69,9 @@ def test_points_survive_arbitrary_rotation_within_a_pixel():
 
 def test_resize_by_half_keeps_every_point():
     res = results_with_points()
-    res = TRANSFORMS.build(dict(type='Resize', scale_factor=0.5,
-                                keep_ratio=True))(res)
+    res = TRANSFORMS.build(
+        dict(type='Resize', scale_factor=0.5, keep_ratio=True))(
+            res)
     pts = points_from_map(res['gt_point_map'])
     assert len(pts) == 3
     np.testing.assert_allclose(
@@ -72,8 +79,9 @@ def test_resize_by_half_keeps_every_point():
 
 
 def test_heatmap_peaks_at_points_with_peak_255():
-    res = GenerateCenterHeatmap(source='points', kernel_size=21)(
-        results_with_points())
+    res = GenerateCenterHeatmap(
+        source='points', kernel_size=21)(
+            results_with_points())
     hm = res['gt_heatmap']
     assert hm.max() == pytest.approx(255.)
     for y, x in POINTS:
@@ -95,9 +103,14 @@ def test_heatmap_from_mask_uses_component_centroids():
 
 def test_pack_carries_heatmap_and_points():
     res = GenerateCenterHeatmap(kernel_size=11)(results_with_points())
-    res.update(img_path='x.png', seg_map_path=None, scale_factor=1.,
-               flip=False, flip_direction=None, reduce_zero_label=False,
-               pad_shape=(64, 80))
+    res.update(
+        img_path='x.png',
+        seg_map_path=None,
+        scale_factor=1.,
+        flip=False,
+        flip_direction=None,
+        reduce_zero_label=False,
+        pad_shape=(64, 80))
     packed = PackEMInputs()(res)
     sample = packed['data_samples']
     assert packed['inputs'].shape == (1, 64, 80)
@@ -112,8 +125,13 @@ def test_standard_train_pipeline_on_points(tiny_em):
         data_root=tiny_em,
         img_path='tgt/images',
         points_file='tgt/points.json',
-        pipeline=[dict(type='EMTrainPipeline', kind='points',
-                       crop_size=(48, 48), heatmap_kernel=11)])
+        pipeline=[
+            dict(
+                type='EMTrainPipeline',
+                kind='points',
+                crop_size=(48, 48),
+                heatmap_kernel=11)
+        ])
     np.random.seed(0)
     out = ds[0]
     assert out['inputs'].shape == (1, 48, 48)
@@ -128,8 +146,10 @@ def test_elastic_and_intensity_keep_labels_binary():
     np.random.seed(1)
     mask = np.zeros((32, 32), np.uint8)
     mask[8:20, 8:20] = 1
-    res = dict(img=np.random.rand(32, 32).astype(np.float32),
-               gt_seg_map=mask, seg_fields=['gt_seg_map'])
+    res = dict(
+        img=np.random.rand(32, 32).astype(np.float32),
+        gt_seg_map=mask,
+        seg_fields=['gt_seg_map'])
     res = TRANSFORMS.build(dict(type='RandomElasticDeform', prob=1.))(res)
     res = TRANSFORMS.build(dict(type='RandomIntensity', prob=1.))(res)
     res = TRANSFORMS.build(dict(type='NormalizeIntensity'))(res)

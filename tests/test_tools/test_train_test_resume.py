@@ -23,9 +23,13 @@ SMALL = [
 
 def run(tool, *args, cwd):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
-    proc = subprocess.run([sys.executable, osp.join(REPO, 'tools', tool), *args],
-                          cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run(
+        [sys.executable, osp.join(REPO, 'tools', tool), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
@@ -33,9 +37,16 @@ def run(tool, *args, cwd):
 @pytest.fixture(scope='module')
 def trained(tmp_path_factory):
     cwd = str(tmp_path_factory.mktemp('run'))
-    out = run('train.py', CONFIG, '--work-dir', 'wd', '--cfg-options',
-              'train_cfg.max_iters=4', 'train_cfg.val_interval=4', *SMALL,
-              cwd=cwd)
+    out = run(
+        'train.py',
+        CONFIG,
+        '--work-dir',
+        'wd',
+        '--cfg-options',
+        'train_cfg.max_iters=4',
+        'train_cfg.val_interval=4',
+        *SMALL,
+        cwd=cwd)
     return cwd, out
 
 
@@ -56,23 +67,40 @@ def test_train_writes_data_checkpoints_and_scores(trained):
 
 def test_test_tool_writes_masks_and_overlays(trained):
     cwd, _ = trained
-    run('test.py', CONFIG, 'wd/iter_4.pth', '--work-dir', 'wd_test', '--out',
-        'pred', '--cfg-options', 'test_dataloader.num_workers=0', cwd=cwd)
+    run('test.py',
+        CONFIG,
+        'wd/iter_4.pth',
+        '--work-dir',
+        'wd_test',
+        '--out',
+        'pred',
+        '--cfg-options',
+        'test_dataloader.num_workers=0',
+        cwd=cwd)
     masks = sorted(os.listdir(osp.join(cwd, 'pred/masks')))
     assert len(masks) == 8  # the synthetic target val split
     assert len(os.listdir(osp.join(cwd, 'pred/overlays'))) == 8
     rows = list(
         csv.DictReader(
-            open(glob.glob(osp.join(cwd, 'wd_test/*/em_seg_per_slice.csv'))
-                 [0])))
+            open(
+                glob.glob(osp.join(cwd,
+                                   'wd_test/*/em_seg_per_slice.csv'))[0])))
     assert len(rows) == 8
 
 
 def test_resume_continues_from_the_checkpoint(trained):
     cwd, _ = trained
-    log = run('train.py', CONFIG, '--work-dir', 'wd', '--resume',
-              '--cfg-options', 'train_cfg.max_iters=6',
-              'train_cfg.val_interval=100', *SMALL, cwd=cwd)
+    log = run(
+        'train.py',
+        CONFIG,
+        '--work-dir',
+        'wd',
+        '--resume',
+        '--cfg-options',
+        'train_cfg.max_iters=6',
+        'train_cfg.val_interval=100',
+        *SMALL,
+        cwd=cwd)
     assert 'resumed' in log.lower()
     assert 'Iter(train) [5/6]' in log and 'Iter(train) [1/6]' not in log
     assert osp.isfile(osp.join(cwd, 'wd/iter_6.pth'))
@@ -81,6 +109,10 @@ def test_resume_continues_from_the_checkpoint(trained):
 def test_bad_config_path_is_named(tmp_path):
     env = dict(os.environ, PYTHONPATH=REPO)
     proc = subprocess.run(
-        [sys.executable, osp.join(REPO, 'tools', 'train.py'), 'nope.py'],
-        cwd=tmp_path, env=env, capture_output=True, text=True)
+        [sys.executable,
+         osp.join(REPO, 'tools', 'train.py'), 'nope.py'],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True)
     assert proc.returncode != 0 and 'config not found: nope.py' in proc.stderr

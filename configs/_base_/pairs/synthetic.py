@@ -19,19 +19,25 @@ source_train = dict(
     data_root=data_root,
     img_path='source/train/images',
     ann_path='source/train/labels',
-    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)])
+    pipeline=[
+        dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)
+    ])
 target_train_labeled = dict(
     type='EMSliceDataset',
     data_root=data_root,
     img_path='target/train/images',
     ann_path='target/train/labels',
-    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)])
+    pipeline=[
+        dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size)
+    ])
 target_train_points = dict(
     type='EMSliceDataset',
     data_root=data_root,
     img_path='target/train/images',
     points_file=points_file,
-    pipeline=[dict(type='EMTrainPipeline', kind='points', crop_size=crop_size)])
+    pipeline=[
+        dict(type='EMTrainPipeline', kind='points', crop_size=crop_size)
+    ])
 target_train_images = dict(
     type='EMSliceDataset',
     data_root=data_root,

@@ -14,13 +14,27 @@ source_train = dict(
     data_root=data_root,
     img_path='vnc3/stack1/images',
     ann_path='vnc3/stack1/labels',
-    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size, scale=scale, heatmap_kernel=heatmap_kernel)])
+    pipeline=[
+        dict(
+            type='EMTrainPipeline',
+            kind='labels',
+            crop_size=crop_size,
+            scale=scale,
+            heatmap_kernel=heatmap_kernel)
+    ])
 target_train_labeled = dict(
     type='EMSliceDataset',
     data_root=data_root,
     img_path='lucchi/train/images',
     ann_path='lucchi/train/labels',
-    pipeline=[dict(type='EMTrainPipeline', kind='labels', crop_size=crop_size, scale=scale, heatmap_kernel=heatmap_kernel)])
+    pipeline=[
+        dict(
+            type='EMTrainPipeline',
+            kind='labels',
+            crop_size=crop_size,
+            scale=scale,
+            heatmap_kernel=heatmap_kernel)
+    ])
 target_train_points = dict(
     type='EMSliceDataset',
     data_root=data_root,
@@ -28,12 +42,26 @@ target_train_points = dict(
     points_file=points_file,
     # the published files list all 165 training slices; 40 are here
     unknown_points='ignore',
-    pipeline=[dict(type='EMTrainPipeline', kind='points', crop_size=crop_size, scale=scale, heatmap_kernel=heatmap_kernel)])
+    pipeline=[
+        dict(
+            type='EMTrainPipeline',
+            kind='points',
+            crop_size=crop_size,
+            scale=scale,
+            heatmap_kernel=heatmap_kernel)
+    ])
 target_train_images = dict(
     type='EMSliceDataset',
     data_root=data_root,
     img_path='lucchi/train/images',
-    pipeline=[dict(type='EMTrainPipeline', kind='image', crop_size=crop_size, scale=scale, heatmap_kernel=heatmap_kernel)])
+    pipeline=[
+        dict(
+            type='EMTrainPipeline',
+            kind='image',
+            crop_size=crop_size,
+            scale=scale,
+            heatmap_kernel=heatmap_kernel)
+    ])
 target_val = dict(
     type='EMSliceDataset',
     data_root=data_root,

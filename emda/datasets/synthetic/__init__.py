@@ -6,7 +6,7 @@ from .synthetic_pair import (ensure_synthetic_data, read_manifest,
                              write_synthetic_pair)
 
 __all__ = [
-    'EMDomainParams', 'SOURCE', 'TARGET', 'DEFAULT_DOMAINS',
-    'generate_slice', 'write_synthetic_pair', 'ensure_synthetic_data',
-    'read_manifest', 'save_montage'
+    'EMDomainParams', 'SOURCE', 'TARGET', 'DEFAULT_DOMAINS', 'generate_slice',
+    'write_synthetic_pair', 'ensure_synthetic_data', 'read_manifest',
+    'save_montage'
 ]

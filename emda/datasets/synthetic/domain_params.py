@@ -121,10 +121,11 @@ class EMDomainParams:
     @classmethod
     def from_dict(cls, values: dict) -> 'EMDomainParams':
         """Inverse of :meth:`to_dict`."""
-        return cls(**{
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in values.items()
-        })
+        return cls(
+            **{
+                key: tuple(value) if isinstance(value, list) else value
+                for key, value in values.items()
+            })
 
 
 SOURCE = EMDomainParams()

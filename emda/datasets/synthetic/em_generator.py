@@ -153,8 +153,8 @@ class _Scene:
         half_width = p.membrane_width * self.scale
         self.membrane_alpha = np.clip(
             half_width + 0.5 - self.membrane_distance, 0, 1)
-        self.inside_cells = np.clip(
-            self.membrane_distance - half_width - 0.5, 0, 1)
+        self.inside_cells = np.clip(self.membrane_distance - half_width - 0.5,
+                                    0, 1)
 
     def is_free(self, y: float, x: float, radius: float) -> bool:
         """Whether a disc fits inside a cell and away from mitochondria."""
@@ -176,8 +176,8 @@ class _Scene:
 
     def paint_distractor_layer(self, alpha: np.ndarray, value) -> None:
         """Paint clipped to cell interiors and outside mitochondria."""
-        alpha = alpha * self.inside_cells * np.clip(
-            self.mito_distance - 1, 0, 1)
+        alpha = alpha * self.inside_cells * np.clip(self.mito_distance - 1, 0,
+                                                    1)
         _paint(self.darkness, alpha, value)
 
     # ------------------------------------------------------------ cytoplasm
@@ -209,8 +209,8 @@ class _Scene:
             angles = rng.uniform(0, 2 * np.pi) + turns
             steps = 2.0 * np.stack([np.sin(angles), np.cos(angles)], 1)
             curve = np.asarray(start) + np.cumsum(steps, axis=0)
-            curves.append(np.round(curve[:, ::-1] * (1 << _SHIFT)).astype(
-                np.int32))
+            curves.append(
+                np.round(curve[:, ::-1] * (1 << _SHIFT)).astype(np.int32))
         if not curves:
             return
 
@@ -243,8 +243,8 @@ class _Scene:
                 if not self.is_free(y, x, r):
                     continue
                 if centres and np.min(
-                        np.hypot(*(np.asarray(centres) - (y, x)).T) -
-                        np.asarray(radii)) < r + 0.5:
+                        np.hypot(*(np.asarray(centres) -
+                                   (y, x)).T) - np.asarray(radii)) < r + 0.5:
                     continue
                 centres.append((y, x))
                 radii.append(r)
@@ -279,8 +279,8 @@ class _Scene:
             angle = rng.uniform(0, 180)
             point = (_fixed(centre[1]), _fixed(centre[0]))
             body = np.zeros(self.shape, np.uint8)
-            cv2.ellipse(body, point, axes, angle, 0, 360, 255, -1,
-                        cv2.LINE_AA, _SHIFT)
+            cv2.ellipse(body, point, axes, angle, 0, 360, 255, -1, cv2.LINE_AA,
+                        _SHIFT)
             body_alpha = body.astype(np.float32) / 255.0
             _paint(value, body_alpha, _uniform(rng, p.organelle_darkness))
             alpha = np.maximum(alpha, body_alpha)
@@ -331,8 +331,9 @@ class _Scene:
             inside = (iy >= 0) & (iy < height) & (ix >= 0) & (ix < width)
             if not inside[len(inside) // 2]:
                 continue
-            if np.any(self.membrane_distance[iy[inside], ix[inside]] <
-                      radii[inside] + clearance):
+            if np.any(self.membrane_distance[iy[inside],
+                                             ix[inside]] < radii[inside] +
+                      clearance):
                 continue
             if len(placed_points):
                 gaps = np.linalg.norm(
@@ -364,8 +365,9 @@ class _Scene:
         along = dx * cos + dy * sin
         across = -dx * sin + dy * cos
         across = across - bend * (1 - (2 * along / length)**2)
-        shape = (np.abs(2 * along / length)**_END_BLUNTNESS +
-                 (2 * across / mito_width)**2)
+        shape = (
+            np.abs(2 * along / length)**_END_BLUNTNESS +
+            (2 * across / mito_width)**2)
         mask = shape <= 1
         if not mask.any():
             return 0
@@ -380,8 +382,10 @@ class _Scene:
         period = p.cristae_period * self.scale
         tilt = rng.uniform(-0.4, 0.4)
         phase = rng.uniform(0, period)
-        position = (along + tilt * across + 0.6 * self.scale *
-                    np.sin(across / (1.5 * self.scale) + phase) + phase)
+        position = (
+            along + tilt * across +
+            0.6 * self.scale * np.sin(across /
+                                      (1.5 * self.scale) + phase) + phase)
         index = np.floor(position / period + 0.5).astype(int)
         index -= index.min()
         extent = rng.uniform(0.4, 1.0, index.max() + 1)
@@ -390,8 +394,8 @@ class _Scene:
         ridge = np.cos(2 * np.pi * position / period)
         cristae = np.clip((ridge - 0.45) / 0.35, 0, 1) * spans
         cristae *= np.clip(depth - membrane - 0.5, 0, 1)
-        matrix = p.mito_matrix_darkness * (
-            1 + 0.2 * self.fine_noise[y0:y1, x0:x1])
+        matrix = p.mito_matrix_darkness * (1 +
+                                           0.2 * self.fine_noise[y0:y1, x0:x1])
         value = matrix + cristae * p.cristae_darkness
         rim = np.clip(membrane + 0.5 - depth, 0, 1)
         value += rim * (p.mito_membrane_darkness - value)
@@ -411,26 +415,26 @@ class _Scene:
         """Apply texture, brightness, contrast, gamma, blur and noise."""
         p, rng = self.params, self.rng
         texture = _smooth_noise(rng, self.shape, p.texture_sigma * self.scale)
-        base = (p.brightness + rng.normal(0, 0.02) +
-                self.cell_offsets[self.cell_ids] +
-                p.texture_amplitude * texture)
+        base = (
+            p.brightness + rng.normal(0, 0.02) +
+            self.cell_offsets[self.cell_ids] + p.texture_amplitude * texture)
         contrast = p.contrast * rng.uniform(0.93, 1.07)
         intensity = np.clip(base * (1 - contrast * self.darkness), 0, 1)
         intensity = intensity**p.gamma
         intensity = ndi.gaussian_filter(intensity, p.blur_sigma)
         if p.noise == 'gaussian':
-            intensity = intensity + rng.normal(0, p.noise_level,
-                                               self.shape)
+            intensity = intensity + rng.normal(0, p.noise_level, self.shape)
         else:
             photons = 1.0 / p.noise_level**2
             intensity = rng.poisson(intensity * photons) / photons
         return np.clip(np.round(intensity * 255), 0, 255).astype(np.uint8)
 
 
-def generate_slice(params: EMDomainParams,
-                   rng: np.random.Generator,
-                   size: SizeLike = (256, 256)
-                   ) -> Tuple[np.ndarray, np.ndarray]:
+def generate_slice(
+    params: EMDomainParams,
+    rng: np.random.Generator,
+    size: SizeLike = (256, 256)
+) -> Tuple[np.ndarray, np.ndarray]:
     """Render one synthetic EM slice of the domain ``params``.
 
     Args:

@@ -51,10 +51,8 @@ def _requested_settings(seed: int, size: SizeLike, n_train: int, n_val: int,
                 size=list(parse_size(size)),
                 n_train=int(n_train),
                 n_val=int(n_val),
-                domains={
-                    domain.name: domain.to_dict()
-                    for domain in domains
-                })))
+                domains={domain.name: domain.to_dict()
+                         for domain in domains})))
 
 
 def read_manifest(out_dir: str) -> Optional[dict]:
@@ -67,16 +65,14 @@ def read_manifest(out_dir: str) -> Optional[dict]:
 
 
 def _settings_of(manifest: dict) -> dict:
-    keys = ('generator_version', 'seed', 'size', 'n_train', 'n_val',
-            'domains')
+    keys = ('generator_version', 'seed', 'size', 'n_train', 'n_val', 'domains')
     return {key: manifest.get(key) for key in keys}
 
 
 def _describe_difference(old: dict, new: dict) -> str:
     changed = [key for key in new if old.get(key) != new[key]]
-    return ', '.join(f'{key}: {old.get(key)!r} -> {new[key]!r}'
-                     if key != 'domains' else 'domain parameters'
-                     for key in changed)
+    return ', '.join(f'{key}: {old.get(key)!r} -> {new[key]!r}' if key !=
+                     'domains' else 'domain parameters' for key in changed)
 
 
 def _write_png(path: str, array: np.ndarray) -> None:
@@ -85,8 +81,8 @@ def _write_png(path: str, array: np.ndarray) -> None:
 
 
 def _write_split(folder: str, params: EMDomainParams,
-                 seed_sequence: np.random.SeedSequence, count: int,
-                 size, progress_bar) -> float:
+                 seed_sequence: np.random.SeedSequence, count: int, size,
+                 progress_bar) -> float:
     """Render ``count`` slices into ``folder``; returns the fg fraction."""
     image_dir = osp.join(folder, 'images')
     label_dir = osp.join(folder, 'labels')
@@ -170,8 +166,7 @@ def write_synthetic_pair(out_dir: str,
     try:
         for domain, stream in zip(domains, domain_streams):
             fractions[domain.name] = {}
-            for split, split_stream in zip(SPLITS,
-                                           stream.spawn(len(SPLITS))):
+            for split, split_stream in zip(SPLITS, stream.spawn(len(SPLITS))):
                 fractions[domain.name][split] = round(
                     _write_split(
                         osp.join(staging, domain.name, split), domain,
@@ -183,7 +178,8 @@ def write_synthetic_pair(out_dir: str,
     manifest = dict(settings)
     manifest['splits'] = {
         name: {
-            split: dict(
+            split:
+            dict(
                 img_path=f'{name}/{split}/images',
                 ann_path=f'{name}/{split}/labels',
                 num_slices=counts[split])

@@ -60,7 +60,9 @@ class RandomElasticDeform(BaseTransform):
     """Smooth random displacement field applied to the image (linear) and to
     every ``seg_fields`` map (nearest), as in EM augmentation practice."""
 
-    def __init__(self, prob: float = 0.3, alpha: float = 30.,
+    def __init__(self,
+                 prob: float = 0.3,
+                 alpha: float = 30.,
                  sigma: float = 6.):
         self.prob = prob
         self.alpha = alpha
@@ -78,11 +80,17 @@ class RandomElasticDeform(BaseTransform):
         map_y = (yy + dy).astype(np.float32)
         map_x = (xx + dx).astype(np.float32)
         results['img'] = cv2.remap(
-            results['img'], map_x, map_y, cv2.INTER_LINEAR,
+            results['img'],
+            map_x,
+            map_y,
+            cv2.INTER_LINEAR,
             borderMode=cv2.BORDER_REFLECT)
         for key in results.get('seg_fields', []):
             results[key] = cv2.remap(
-                results[key], map_x, map_y, cv2.INTER_NEAREST,
+                results[key],
+                map_x,
+                map_y,
+                cv2.INTER_NEAREST,
                 borderMode=cv2.BORDER_REFLECT)
         return results
 

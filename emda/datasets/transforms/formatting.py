@@ -30,9 +30,11 @@ class PackEMInputs(PackSegInputs):
         for key in PIXEL_KEYS:
             if key in results:
                 arr = np.ascontiguousarray(results[key])
-                sample.set_data({key: PixelData(data=torch.from_numpy(arr)[None])})
+                sample.set_data(
+                    {key: PixelData(data=torch.from_numpy(arr)[None])})
         if 'gt_points' in results:
             sample.set_field(
-                torch.as_tensor(np.asarray(results['gt_points'], np.float32)
-                                .reshape(-1, 2)), 'gt_points')
+                torch.as_tensor(
+                    np.asarray(results['gt_points'],
+                               np.float32).reshape(-1, 2)), 'gt_points')
         return packed

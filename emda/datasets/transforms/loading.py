@@ -78,8 +78,7 @@ class LoadPointAnnotations(BaseTransform):
         return ids
 
     def transform(self, results: dict) -> dict:
-        points = np.asarray(results.get('points', []),
-                            np.int64).reshape(-1, 2)
+        points = np.asarray(results.get('points', []), np.int64).reshape(-1, 2)
         shape = results['ori_shape'][:2]
         check_points_in_image(points, shape, results.get('name', '?'),
                               results.get('points_file'))

@@ -18,7 +18,9 @@ class SavePredictionsHook(Hook):
 
     priority = 'LOW'
 
-    def __init__(self, out_dir: str, save_prob: bool = True,
+    def __init__(self,
+                 out_dir: str,
+                 save_prob: bool = True,
                  save_overlay: bool = True):
         self.out_dir = out_dir
         self.save_prob = save_prob
@@ -34,7 +36,10 @@ class SavePredictionsHook(Hook):
             sample.metainfo.get('img_path', 'slice'))
         return osp.splitext(name)[0] + '.png'
 
-    def after_test_iter(self, runner, batch_idx, data_batch=None,
+    def after_test_iter(self,
+                        runner,
+                        batch_idx,
+                        data_batch=None,
                         outputs=None) -> None:
         from emda.datasets.em_io import read_slice
         for sample in outputs or []:
@@ -51,8 +56,9 @@ class SavePredictionsHook(Hook):
             if self.save_overlay:
                 img = read_slice(sample.img_path,
                                  sample.metainfo.get('img_index'))
-                img = cv2.normalize(img.astype(np.float32), None, 0, 255,
-                                    cv2.NORM_MINMAX).astype(np.uint8)
+                img = cv2.normalize(
+                    img.astype(np.float32), None, 0, 255,
+                    cv2.NORM_MINMAX).astype(np.uint8)
                 rgb = np.repeat(img[..., None], 3, axis=2)
                 overlay = rgb.copy()
                 overlay[pred == 1] = (0, 255, 0)

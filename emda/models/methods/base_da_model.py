@@ -54,7 +54,8 @@ class BaseDAModel(BaseModel):
     def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:
         raise NotImplementedError
 
-    def predict(self, inputs: torch.Tensor,
+    def predict(self,
+                inputs: torch.Tensor,
                 data_samples: Optional[List] = None) -> list:
         return self.segmentor.predict(inputs, data_samples)
 
@@ -62,7 +63,8 @@ class BaseDAModel(BaseModel):
     def require_domain(inputs: DomainInputs, domain: str) -> None:
         """Raise a clear error when the batch lacks a domain."""
         if not isinstance(inputs, dict) or domain not in inputs:
-            have = list(inputs) if isinstance(inputs, dict) else 'a plain batch'
+            have = list(inputs) if isinstance(inputs,
+                                              dict) else 'a plain batch'
             raise KeyError(f'this method needs a "{domain}" batch but the '
                            f'train dataloader gave {have}; use '
                            f'MultiDomainDataset({domain}=...)')
@@ -75,13 +77,12 @@ class BaseDAModel(BaseModel):
         losses = self.segmentor.loss(inputs[domain], data_samples[domain])
         return add_prefix(losses, 'src' if domain == 'source' else 'tgt')
 
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata,
-                              strict, missing_keys, unexpected_keys,
-                              error_msgs):
+    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
         """Accept plain segmentor checkpoints (no ``segmentor.`` prefix)."""
         seg_prefix = prefix + 'segmentor.'
-        if state_dict and not any(k.startswith(seg_prefix)
-                                  for k in state_dict):
+        if state_dict and not any(
+                k.startswith(seg_prefix) for k in state_dict):
             for key in list(state_dict):
                 if key.startswith(prefix) and not key.startswith(
                         prefix + 'data_preprocessor.'):

@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 from mmengine.runner import Runner
 
-
 FIXED = [
     dict(type='LoadEMImage'),
     dict(type='LoadEMAnnotations'),
@@ -27,9 +26,7 @@ def runner_cfg(tiny_em, parts, method, work_dir, iters=12):
     key = 'source' if method == 'SourceOnly' else 'target'
     return dict(
         model=dict(
-            type=method,
-            segmentor=parts[0],
-            data_preprocessor=parts[1]),
+            type=method, segmentor=parts[0], data_preprocessor=parts[1]),
         work_dir=str(work_dir),
         train_dataloader=dict(
             batch_size=2,
@@ -47,7 +44,7 @@ def runner_cfg(tiny_em, parts, method, work_dir, iters=12):
 @pytest.mark.parametrize('method,prefix', [('SourceOnly', 'src.'),
                                            ('Supervised', 'tgt.')])
 def test_loss_decreases_on_a_fixed_batch(tiny_em, tiny_model_parts, tmp_path,
-                                        method, prefix):
+                                         method, prefix):
     runner = Runner(**runner_cfg(tiny_em, tiny_model_parts, method, tmp_path))
     runner.train()
     hub = runner.message_hub
@@ -69,8 +66,9 @@ def test_method_without_its_domain_says_which(tiny_em, tiny_model_parts,
         Runner(**cfg).train()
 
 
-def test_plain_segmentor_checkpoint_loads_into_method(
-        tiny_em, tiny_model_parts, tmp_path):
+def test_plain_segmentor_checkpoint_loads_into_method(tiny_em,
+                                                      tiny_model_parts,
+                                                      tmp_path):
     from mmengine.config import ConfigDict
 
     from emda.registry import MODELS
@@ -80,5 +78,4 @@ def test_plain_segmentor_checkpoint_loads_into_method(
     for p in plain.parameters():
         p.data.fill_(0.5)
     method.load_state_dict(plain.state_dict(), strict=False)
-    assert all(
-        (p == 0.5).all() for p in method.segmentor.parameters())
+    assert all((p == 0.5).all() for p in method.segmentor.parameters())

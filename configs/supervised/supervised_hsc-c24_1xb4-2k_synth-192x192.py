@@ -1,0 +1,9 @@
+# The paper's HSC network (narrow, 24 channels) on the synthetic pair.
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
+    '../_base_/models/hsc_c24.py', '../_base_/methods/supervised.py',
+    '../_base_/schedules/adam_cpu.py'
+]
+model = dict(
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
+train_dataloader = dict(dataset=dict(target=_base_.target_train_labeled))
