@@ -1,5 +1,9 @@
+from .adapt_seg_net import AdaptSegNet
+from .advent import ADVENT
 from .base_da_model import BaseDAModel
+from .output_adversarial_da import OutputAdversarialDA
 from .source_only import SourceOnly
 from .supervised import Supervised
 
 __all__ = ['BaseDAModel', 'SourceOnly', 'Supervised']
+__all__ += ['AdaptSegNet', 'ADVENT', 'OutputAdversarialDA']

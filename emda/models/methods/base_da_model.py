@@ -45,7 +45,7 @@ class BaseDAModel(BaseModel):
         if mode == 'loss':
             return self.loss(inputs, data_samples)
         if mode == 'predict':
-            return self.segmentor.predict(inputs, data_samples)
+            return self.predict(inputs, data_samples)
         if mode == 'tensor':
             return self.segmentor(inputs, data_samples, mode='tensor')
         raise ValueError(f'unknown mode {mode!r}; expected loss, predict '
@@ -57,7 +57,9 @@ class BaseDAModel(BaseModel):
     def predict(self,
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None) -> list:
-        return self.segmentor.predict(inputs, data_samples)
+        # through __call__: under MMSeparateDistributedDataParallel the
+        # segmentor is a DDP wrapper without a ``predict`` attribute
+        return self.segmentor(inputs, data_samples, mode='predict')
 
     @staticmethod
     def require_domain(inputs: DomainInputs, domain: str) -> None:

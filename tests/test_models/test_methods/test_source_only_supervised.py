@@ -1,6 +1,7 @@
 """SourceOnly and Supervised train through MMEngine's Runner, each on its
 own domain's labels."""
 import copy
+import os.path as osp
 
 import numpy as np
 import pytest
@@ -28,6 +29,8 @@ def runner_cfg(tiny_em, parts, method, work_dir, iters=12):
         model=dict(
             type=method, segmentor=parts[0], data_preprocessor=parts[1]),
         work_dir=str(work_dir),
+        # runners built in the same second would share one MessageHub
+        experiment_name=f'{method}_{osp.basename(str(work_dir))}',
         train_dataloader=dict(
             batch_size=2,
             num_workers=0,

@@ -1,0 +1,9 @@
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
+    '../_base_/models/unet_s4_c16.py', '../_base_/methods/adaptsegnet.py'
+]
+model = dict(
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
+train_dataloader = dict(
+    dataset=dict(
+        source=_base_.source_train, target=_base_.target_train_images))

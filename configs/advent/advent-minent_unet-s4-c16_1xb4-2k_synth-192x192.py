@@ -1,0 +1,12 @@
+# ADVENT MinEnt: the AdvEnt config with mode='minent'. One network, so the
+# stock train_step with the segmentor's single optimizer and schedule, and
+# the default DDP wrapper.
+_base_ = ['./advent_unet-s4-c16_1xb4-2k_synth-192x192.py']
+model = dict(mode='minent', discriminator=None)
+model_wrapper_cfg = dict(
+    _delete_=True,
+    type='MMDistributedDataParallel',
+    broadcast_buffers=False,
+    find_unused_parameters=False)
+optim_wrapper = dict(_delete_=True, **_base_.optim_wrapper.segmentor)
+param_scheduler = _base_.param_scheduler.segmentor
