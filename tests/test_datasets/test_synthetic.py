@@ -94,8 +94,7 @@ def test_domains_differ_measurably(domain_slices):
     source, target = domain_slices['source'], domain_slices['target']
     # ~1.4x larger objects -> ~2x the area.
     assert median_area(target) > 1.5 * median_area(source)
-    total_variation = 0.5 * np.abs(histogram(source) -
-                                   histogram(target)).sum()
+    total_variation = 0.5 * np.abs(histogram(source) - histogram(target)).sum()
     assert total_variation > 0.3
     mean_source = np.mean([image.mean() for image, _ in source])
     mean_target = np.mean([image.mean() for image, _ in target])
@@ -191,8 +190,8 @@ def test_cli_writes_the_pair(tmp_path):
     result = subprocess.run([
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'make_synthetic.py'), '--out',
-        str(out), '--seed', '1', '--size', '64', '--n-train', '1',
-        '--n-val', '1', '--no-progress'
+        str(out), '--seed', '1', '--size', '64', '--n-train', '1', '--n-val',
+        '1', '--no-progress'
     ],
                             capture_output=True,
                             text=True,

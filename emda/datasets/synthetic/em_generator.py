@@ -101,11 +101,13 @@ class _Scene:
         self.darkness = np.zeros(shape, np.float32)
         self.label = np.zeros(shape, np.uint8)
         self.fine_noise = _smooth_noise(rng, shape, 0.7)
-        # Filled by the painting steps.
-        self.membrane_distance = None
+        # Filled by paint_cells and place_mitochondria.
+        self.membrane_distance = None  # distance to the nearest membrane
+        self.membrane_alpha = None
+        self.inside_cells = None  # 1 inside cells, 0 on membranes
         self.cell_ids = None
-        self.inside_cells = None
-        self.mito_distance = None
+        self.cell_offsets = None  # grey-level offset of each cell
+        self.mito_distance = None  # distance to the nearest mitochondrion
 
     # ---------------------------------------------------------------- cells
     def paint_cells(self) -> None:
@@ -113,11 +115,8 @@ class _Scene:
         p, rng, (height, width) = self.params, self.rng, self.shape
         diameter = p.cell_diameter * self.scale
         margin = diameter
-        n_seeds = max(
-            4,
-            int(
-                round((height + 2 * margin) * (width + 2 * margin) /
-                      diameter**2)))
+        padded_area = (height + 2 * margin) * (width + 2 * margin)
+        n_seeds = max(4, int(round(padded_area / diameter**2)))
         seeds = rng.uniform((-margin, -margin),
                             (height + margin, width + margin), (n_seeds, 2))
         weights = (rng.uniform(0, 1, n_seeds) * p.cell_size_spread *
