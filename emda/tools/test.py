@@ -4,8 +4,10 @@
 import argparse
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.runner import Runner
+
+from emda.tools.train import load_config, prepare_data
 
 
 def parse_args(argv=None):
@@ -31,26 +33,16 @@ def main(argv=None):
     from emda.utils import register_all_modules
     register_all_modules(init_default_scope=False)
     args = parse_args(argv)
-    for path, what in ((args.config, 'config'), (args.checkpoint,
-                                                 'checkpoint')):
-        if not osp.isfile(path):
-            raise FileNotFoundError(f'{what} not found: {path}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.out:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SavePredictionsHook', out_dir=args.out)
         ]
-    from emda.tools.train import prepare_data
     prepare_data(cfg)
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()

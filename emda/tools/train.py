@@ -32,19 +32,30 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def build_config(args) -> Config:
-    """The config with CLI overrides, work_dir and resume applied."""
-    if not osp.isfile(args.config):
-        raise FileNotFoundError(f'config not found: {args.config}')
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.work_dir:
-        cfg.work_dir = args.work_dir
+def load_config(path: str,
+                cfg_options=None,
+                work_dir=None,
+                launcher: str = 'none') -> Config:
+    """Read a config, apply ``--cfg-options`` and set ``work_dir`` (CLI,
+    then config, then ``work_dirs/<config stem>``); shared by the tools."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'config not found: {path}')
+    cfg = Config.fromfile(path)
+    cfg.launcher = launcher
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    if work_dir:
+        cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+                                osp.splitext(osp.basename(path))[0])
+    return cfg
+
+
+def build_config(args) -> Config:
+    """The config with CLI overrides, work_dir, AMP and resume applied."""
+    cfg = load_config(args.config, args.cfg_options, args.work_dir,
+                      args.launcher)
     if args.amp:
         wrapper = cfg.optim_wrapper
         children = [wrapper] if 'optimizer' in wrapper else [
