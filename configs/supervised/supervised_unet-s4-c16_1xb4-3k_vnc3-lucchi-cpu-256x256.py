@@ -2,18 +2,8 @@
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
     '../_base_/models/unet_s4_c16.py', '../_base_/methods/supervised.py',
-    '../_base_/schedules/adam_cpu.py'
+    '../_base_/schedules/adam_cpu_3k.py'
 ]
 model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
 train_dataloader = dict(dataset=dict(target=_base_.target_train_labeled))
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=1e-5,
-        power=0.9,
-        begin=0,
-        end=3000,
-        by_epoch=False)
-]
-train_cfg = dict(max_iters=3000, val_interval=500)
