@@ -106,3 +106,33 @@ def tiny_preprocessor():
 def tiny_model_parts():
     """``(segmentor_cfg, data_preprocessor_cfg)`` of a tiny 2D UNet."""
     return tiny_segmentor(), tiny_preprocessor()
+
+
+def tiny_multitask_segmentor():
+    """``tiny_segmentor`` with a 1-block detection head on the full
+    resolution feature and a 16-d projection head at 1/1 (up block from
+    the 1/2 feature)."""
+    cfg = tiny_segmentor()
+    cfg.update(
+        type='MultiTaskEncoderDecoder',
+        det_head=dict(
+            type='CenterDetHead',
+            in_channels=8,
+            num_blocks=1,
+            in_index=1,
+            upsample=False,
+            num_branches=2),
+        proj_head=dict(
+            type='ProjectionHead',
+            in_channels=16,
+            channels=8,
+            embed_dims=16,
+            in_index=(0, 1),
+            num_branches=2))
+    return cfg
+
+
+@pytest.fixture
+def tiny_multitask_parts():
+    """``(segmentor_cfg, data_preprocessor_cfg)`` of a tiny multitask net."""
+    return tiny_multitask_segmentor(), tiny_preprocessor()

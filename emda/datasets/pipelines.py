@@ -7,7 +7,7 @@ instead of near-copies in every config.
 """
 from typing import List, Sequence
 
-TRAIN_KINDS = ('labels', 'points', 'image')
+TRAIN_KINDS = ('labels', 'points', 'image', 'pseudo')
 
 
 def em_train_pipeline(kind: str = 'labels',
@@ -16,17 +16,26 @@ def em_train_pipeline(kind: str = 'labels',
                       heatmap_kernel: int = 61,
                       with_heatmap: bool = True,
                       rotate_prob: float = 0.3,
-                      elastic_prob: float = 0.2) -> List[dict]:
+                      elastic_prob: float = 0.2,
+                      pseudo_root: str = '{work_dir}/pseudo_labels',
+                      heatmap_source: str = 'pseudo') -> List[dict]:
     """Training pipeline: load, (downscale), geometric + 1-channel
     photometric augmentation, min-max normalization, targets, pack.
 
     Args:
         kind: what the sample carries: ``'labels'`` (dense labels; heatmap
             from label components), ``'points'`` (sparse points; heatmap
-            from points) or ``'image'`` (nothing, UDA target).
+            from points), ``'image'`` (nothing, UDA target) or ``'pseudo'``
+            (the current self-training round's pseudo-label, detection
+            background and point instances from ``pseudo_root``).
         crop_size: fixed training crop (after scaling).
         scale: working scale (0.5 = half-resolution training).
         heatmap_kernel: Gaussian kernel of center heatmaps at this scale.
+        pseudo_root: where ``kind='pseudo'`` reads the pseudo-labels.
+        heatmap_source: for ``kind='pseudo'``: detection targets at the
+            centroids of the pseudo-label instances (``'pseudo'``, the
+            paper's segmentation-to-detection teaching) or at the annotated
+            points only (``'points'``, the ablation without it).
     """
     if kind not in TRAIN_KINDS:
         raise ValueError(f'kind must be one of {TRAIN_KINDS}, got {kind!r}')
@@ -35,6 +44,13 @@ def em_train_pipeline(kind: str = 'labels',
         pipeline.append(dict(type='LoadEMAnnotations'))
     elif kind == 'points':
         pipeline.append(dict(type='LoadPointAnnotations'))
+    elif kind == 'pseudo':
+        if heatmap_source not in ('pseudo', 'points'):
+            raise ValueError("heatmap_source must be 'pseudo' or 'points', "
+                             f'got {heatmap_source!r}')
+        pipeline.append(dict(type='LoadPseudoLabels', root=pseudo_root))
+        if heatmap_source == 'points':
+            pipeline.append(dict(type='LoadPointAnnotations'))
     if scale != 1.0:
         pipeline.append(
             dict(
@@ -56,10 +72,11 @@ def em_train_pipeline(kind: str = 'labels',
         dict(type='NormalizeIntensity'),
     ]
     if with_heatmap and kind != 'image':
+        source = dict(labels='mask', points='points', pseudo=heatmap_source)
         pipeline.append(
             dict(
                 type='GenerateCenterHeatmap',
-                source='mask' if kind == 'labels' else 'points',
+                source=source[kind],
                 kernel_size=heatmap_kernel))
     pipeline.append(dict(type='PackEMInputs'))
     return pipeline

@@ -1,5 +1,6 @@
 """Train any emda method from its config: ``emda-train CONFIG``."""
 import argparse
+import os
 import os.path as osp
 import sys
 
@@ -91,6 +92,10 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_config(args)
     prepare_data(cfg)
+    # dataloader workers start before any hook runs: pipelines that read
+    # run outputs (self-training pseudo-labels) find the work_dir here
+    from emda.datasets.pseudo_label_store import ENV_WORK_DIR
+    os.environ[ENV_WORK_DIR] = osp.abspath(cfg.work_dir)
     runner = Runner.from_cfg(cfg)
     runner.train()
     return runner

@@ -59,3 +59,26 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='EMSegMetric')
 test_evaluator = val_evaluator
+
+# Self-training (IPL-CFCL): the target slices the round hook pseudo-labels
+# (with the points, for the weakly supervised setting), the training view of
+# the current round's pseudo-labels, and the selector geometry in pixels of
+# the working scale (the paper's values at full resolution).
+target_pseudo_source = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/train/images',
+    points_file=points_file,
+    pipeline=[dict(type='EMTestPipeline', with_labels=False)])
+target_train_pseudo = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='target/train/images',
+    pipeline=[
+        dict(type='EMTrainPipeline', kind='pseudo', crop_size=crop_size)
+    ])
+selector_geometry = dict(
+    kernel_size=heatmap_kernel,
+    blob_kernel=(11, 13),
+    ring_kernel=(31, 33),
+    det_bg_point_kernel=61)

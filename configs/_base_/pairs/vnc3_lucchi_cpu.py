@@ -78,3 +78,32 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 val_evaluator = dict(type='EMSegMetric')
 test_evaluator = val_evaluator
+
+# Self-training (IPL-CFCL): the target slices the round hook pseudo-labels
+# (with the points, for the weakly supervised setting), the training view of
+# the current round's pseudo-labels, and the selector geometry in pixels of
+# the working scale (the paper's full-resolution values halved).
+target_pseudo_source = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='lucchi/train/images',
+    points_file=points_file,
+    unknown_points='ignore',
+    pipeline=[dict(type='EMTestPipeline', scale=scale, with_labels=False)])
+target_train_pseudo = dict(
+    type='EMSliceDataset',
+    data_root=data_root,
+    img_path='lucchi/train/images',
+    pipeline=[
+        dict(
+            type='EMTrainPipeline',
+            kind='pseudo',
+            crop_size=crop_size,
+            scale=scale,
+            heatmap_kernel=heatmap_kernel)
+    ])
+selector_geometry = dict(
+    kernel_size=heatmap_kernel,
+    blob_kernel=(5, 7),
+    ring_kernel=(15, 17),
+    det_bg_point_kernel=31)

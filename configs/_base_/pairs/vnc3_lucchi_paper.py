@@ -17,3 +17,13 @@ target_train_images = dict(
 target_val = dict(pipeline=[dict(type='EMTestPipeline')])
 val_dataloader = dict(dataset=target_val)
 test_dataloader = val_dataloader
+target_pseudo_source = dict(
+    pipeline=[dict(type='EMTestPipeline', with_labels=False)])
+target_train_pseudo = dict(pipeline=[
+    dict(type='EMTrainPipeline', kind='pseudo', crop_size=crop_size)
+])
+selector_geometry = dict(
+    kernel_size=heatmap_kernel,
+    blob_kernel=(11, 13),
+    ring_kernel=(31, 33),
+    det_bg_point_kernel=61)

@@ -1,12 +1,14 @@
 from .em_augment import (NormalizeIntensity, RandomElasticDeform,
                          RandomGaussianBlur, RandomIntensity)
 from .formatting import PackEMInputs
-from .loading import LoadEMAnnotations, LoadEMImage, LoadPointAnnotations
+from .loading import (LoadEMAnnotations, LoadEMImage, LoadPointAnnotations,
+                      LoadPseudoLabels)
 from .standard_pipelines import EMTestPipeline, EMTrainPipeline
 from .targets import GenerateCenterHeatmap, points_from_map
 
 __all__ = [
     'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
+    'LoadPseudoLabels',
     'GenerateCenterHeatmap', 'points_from_map', 'RandomIntensity',
     'RandomGaussianBlur', 'RandomElasticDeform', 'NormalizeIntensity',
     'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'

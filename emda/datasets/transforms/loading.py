@@ -1,10 +1,12 @@
-"""Loading transforms: EM slices, binary labels and point annotations."""
+"""Loading transforms: EM slices, binary labels, point annotations and
+self-training pseudo-labels."""
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from emda.registry import TRANSFORMS
 from ..em_io import binarize_label, read_slice
 from ..point_annotations import check_points_in_image
+from ..pseudo_label_store import PseudoLabelStore
 
 #: value of pixels that geometric transforms padded into a point map
 POINT_MAP_PAD = 255
@@ -93,3 +95,53 @@ class LoadPointAnnotations(BaseTransform):
         results['gt_point_map'] = pmap
         results['seg_fields'].append('gt_point_map')
         return results
+
+
+@TRANSFORMS.register_module()
+class LoadPseudoLabels(BaseTransform):
+    """Read the current self-training round's maps of this slice:
+    ``gt_pseudo_seg`` (1/0/255), ``gt_det_background`` and
+    ``gt_point_instances`` (uint8 0/1), all as seg fields so geometric
+    transforms move them with the image (pads become 255: ignored in the
+    pseudo-label, and not counted by the 0/1 masks, which test ``== 1``).
+
+    Before the first round (e.g. during source pretraining) every pixel is
+    ignored and both masks are empty, so target losses vanish.
+
+    Args:
+        root (str): Pseudo-label root, see
+            :mod:`emda.datasets.pseudo_label_store`. Default:
+            ``'{work_dir}/pseudo_labels'``.
+    """
+
+    def __init__(self, root: str = '{work_dir}/pseudo_labels'):
+        self.root = root
+        self._store = None
+
+    def transform(self, results: dict) -> dict:
+        if self._store is None:  # resolved lazily, in the worker
+            self._store = PseudoLabelStore(self.root)
+        shape = tuple(results['ori_shape'][:2])
+        if tuple(results['img_shape'][:2]) != shape:
+            raise ValueError('LoadPseudoLabels must come before any '
+                             'resizing of the image')
+        maps = self._store.read(results['name'])
+        if maps is None:
+            maps = dict(
+                label=np.full(shape, 255, np.uint8),
+                det_background=np.zeros(shape, bool),
+                point_instances=np.zeros(shape, bool))
+        if maps['label'].shape != shape:
+            raise ValueError(f'pseudo-label of {results["name"]} has shape '
+                             f'{maps["label"].shape}, image {shape}')
+        results['gt_pseudo_seg'] = maps['label']
+        results['gt_det_background'] = maps['det_background'].astype(np.uint8)
+        results['gt_point_instances'] = maps['point_instances'].astype(
+            np.uint8)
+        results['seg_fields'] += [
+            'gt_pseudo_seg', 'gt_det_background', 'gt_point_instances'
+        ]
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(root={self.root!r})'

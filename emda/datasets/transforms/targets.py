@@ -26,21 +26,26 @@ class GenerateCenterHeatmap(BaseTransform):
     """Gaussian center heatmap target ``gt_heatmap`` (0..``peak``).
 
     Args:
-        source: ``'points'`` (annotated points, from ``gt_point_map``) or
+        source: ``'points'`` (annotated points, from ``gt_point_map``),
             ``'mask'`` (centroids of the connected components of
             ``gt_seg_map``, components below ``min_size`` dropped; the
-            source-domain target of the paper).
+            source-domain target of the paper) or ``'pseudo'`` (the same on
+            the pseudo-label ``gt_pseudo_seg == 1``: segmentation teaching
+            detection, recomputed after every augmentation).
         kernel_size: Gaussian kernel (61 px at full resolution in the paper;
             scale it with the image when training at lower resolution).
     """
+
+    #: the map whose foreground components give the centers, per source
+    MASK_KEYS = dict(mask='gt_seg_map', pseudo='gt_pseudo_seg')
 
     def __init__(self,
                  source: str = 'points',
                  kernel_size: int = 61,
                  peak: float = 255.,
                  min_size: int = 4):
-        if source not in ('points', 'mask'):
-            raise ValueError(f"source must be 'points' or 'mask', "
+        if source not in self.MASK_KEYS and source != 'points':
+            raise ValueError(f"source must be 'points', 'mask' or 'pseudo', "
                              f'got {source!r}')
         self.source = source
         self.kernel_size = kernel_size
@@ -55,10 +60,13 @@ class GenerateCenterHeatmap(BaseTransform):
                                'LoadPointAnnotations earlier in the pipeline')
             centres = points_from_map(results['gt_point_map'])
         else:
-            if 'gt_seg_map' not in results:
-                raise KeyError('GenerateCenterHeatmap(source="mask") needs '
-                               'LoadEMAnnotations earlier in the pipeline')
-            mask = results['gt_seg_map'] == 1
+            key = self.MASK_KEYS[self.source]
+            if key not in results:
+                raise KeyError(f'GenerateCenterHeatmap(source='
+                               f'"{self.source}") needs {key}: put '
+                               'LoadEMAnnotations / LoadPseudoLabels earlier '
+                               'in the pipeline')
+            mask = results[key] == 1
             centres = instance_centroids(label_instances(mask, self.min_size))
         results['gt_points'] = centres
         results['gt_heatmap'] = render_heatmap(centres, shape,

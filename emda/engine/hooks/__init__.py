@@ -1,3 +1,6 @@
+from .ema_teacher_hook import EMATeacherHook
 from .save_predictions_hook import SavePredictionsHook
+from .self_training_round_hook import SelfTrainingRoundHook
 
-__all__ = ['SavePredictionsHook']
+__all__ = ['SavePredictionsHook', 'SelfTrainingRoundHook']
+__all__ += ['EMATeacherHook']

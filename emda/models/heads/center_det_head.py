@@ -28,6 +28,10 @@ class CenterDetHead(BaseModule):
         num_blocks (int): HSC blocks before the output conv; 4 in the paper,
             2 in WDA-Net. Default: 4.
         in_index (int): Which backbone feature to read. Default: 0 (``u4``).
+        upsample (bool): Upsample x2 at the end: True for :class:`HSCNet`
+            (its features are at half resolution), False for backbones
+            whose last feature is at input resolution (mmseg ``UNet``).
+            Default: True.
         num_branches (int): Channel groups of the blocks. Default: 6.
         norm_cfg (dict): Norm layers. Default: InstanceNorm with affine.
         act_cfg (dict): Activation of the blocks. Default: ReLU.
@@ -39,6 +43,7 @@ class CenterDetHead(BaseModule):
                  in_channels: int,
                  num_blocks: int = 4,
                  in_index: int = 0,
+                 upsample: bool = True,
                  num_branches: int = 6,
                  norm_cfg: ConfigType = dict(type='IN', affine=True),
                  act_cfg: ConfigType = dict(type='ReLU'),
@@ -48,6 +53,7 @@ class CenterDetHead(BaseModule):
         if num_blocks < 1:
             raise ValueError(f'num_blocks must be >= 1, got {num_blocks}')
         self.in_index = in_index
+        self.upsample = upsample
         self.align_corners = align_corners
         self.blocks = nn.Sequential(*[
             HSCBlock(in_channels, in_channels, num_branches, norm_cfg, act_cfg)
@@ -56,7 +62,9 @@ class CenterDetHead(BaseModule):
         self.conv_out = nn.Conv2d(in_channels, 1, 1)
 
     def forward(self, feats: Sequence[Tensor]) -> Tensor:
-        """Return a ``B x 1 x 2h x 2w`` non-negative heatmap for an
-        ``h x w`` input feature."""
+        """Return a ``B x 1 x 2h x 2w`` (``h x w`` without ``upsample``)
+        non-negative heatmap for an ``h x w`` input feature."""
         x = self.conv_out(self.blocks(feats[self.in_index]))
-        return F.relu(upsample2x(x, self.align_corners))
+        if self.upsample:
+            x = upsample2x(x, self.align_corners)
+        return F.relu(x)

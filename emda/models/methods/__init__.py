@@ -1,9 +1,14 @@
 from .adapt_seg_net import AdaptSegNet
 from .advent import ADVENT
 from .base_da_model import BaseDAModel
+from .ipl_cfcl import IPLCFCL
+from .mean_teacher import MeanTeacher
 from .output_adversarial_da import OutputAdversarialDA
+from .point_only import PointOnly
 from .source_only import SourceOnly
 from .supervised import Supervised
 
 __all__ = ['BaseDAModel', 'SourceOnly', 'Supervised']
 __all__ += ['AdaptSegNet', 'ADVENT', 'OutputAdversarialDA']
+__all__ += ['IPLCFCL']
+__all__ += ['MeanTeacher', 'PointOnly']

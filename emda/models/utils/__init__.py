@@ -2,8 +2,16 @@ from .anchor_sampler import (check_dense_inputs, gather_pixel_features,
                              sample_anchors)
 from .kmeans import kmeans
 from .prototype_bank import PrototypeBank, PrototypeMemory
+from .segmentor_outputs import segmentation_outputs
+from .source_mixing import (MIX_MODES, classmix_mask, cutmix_mask,
+                            paste_source)
+from .strong_intensity_augment import StrongIntensityAugment
 
 __all__ = [
     'PrototypeBank', 'PrototypeMemory', 'kmeans', 'sample_anchors',
     'gather_pixel_features', 'check_dense_inputs'
+]
+__all__ += [
+    'segmentation_outputs', 'MIX_MODES', 'classmix_mask', 'cutmix_mask',
+    'paste_source', 'StrongIntensityAugment'
 ]

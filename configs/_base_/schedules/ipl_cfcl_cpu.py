@@ -1,0 +1,32 @@
+# CPU schedule of IPL-CFCL: source pretraining, then the paper's round
+# structure compressed (METHOD_SPEC 7: stage 1 = 5 rounds, r 0 -> 0.6,
+# tau 0.9; stage 2 = 2 rounds, r 0.35 / 0.7, tau 0.8). Adam 1e-3 for
+# pretraining, 1e-4 for self-training (the paper steps its LR down too);
+# validation (and checkpoint selection) at every round end.
+pretrain_iters = 1000
+round_iters = 200
+rounds = [
+    dict(stage=1, iters=round_iters, ratio=0.0, tau=0.9),
+    dict(stage=1, iters=round_iters, ratio=0.3, tau=0.9),
+    dict(stage=1, iters=round_iters, ratio=0.6, tau=0.9),
+    dict(stage=2, iters=round_iters, ratio=0.35, tau=0.8),
+    dict(stage=2, iters=round_iters, ratio=0.7, tau=0.8),
+]
+max_iters = pretrain_iters + len(rounds) * round_iters
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(
+        type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5))
+param_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[pretrain_iters],
+        gamma=0.1,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
+]
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=round_iters)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')

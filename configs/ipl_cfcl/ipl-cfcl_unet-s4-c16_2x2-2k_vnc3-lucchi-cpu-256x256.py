@@ -1,0 +1,25 @@
+# IPL-CFCL, 15 % points (published split 1), VNC III -> Lucchi, CPU profile:
+# the UNet-16 multitask network, batch 2 source + 2 target, 1000 source
+# pretraining iterations then 5 rounds of 200 (3 in stage 1, 2 in stage 2).
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
+    '../_base_/models/unet_s4_c16_multitask.py',
+    '../_base_/methods/ipl_cfcl.py', '../_base_/schedules/ipl_cfcl_cpu.py'
+]
+model = dict(
+    segmentor=_base_.segmentor,
+    data_preprocessor=_base_.data_preprocessor,
+    selector=_base_.selector_geometry)
+train_dataloader = dict(
+    dataset=dict(
+        source=_base_.source_train, target=_base_.target_train_pseudo))
+custom_hooks = [
+    dict(
+        type='SelfTrainingRoundHook',
+        rounds=_base_.rounds,
+        pretrain_iters=_base_.pretrain_iters,
+        dataset='target_pseudo_source',
+        init_from='best')
+]
+# a checkpoint at every round end (validation too: schedule base)
+default_hooks = dict(checkpoint=dict(interval=_base_.round_iters))

@@ -1,0 +1,221 @@
+"""Round-based offline self-training in one run (METHOD_SPEC 7): optional
+source pretraining, then rounds that each start by pseudo-labelling the whole
+target set, grouped in stages with their own losses."""
+import os
+from typing import List, Optional, Sequence, Union
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+
+from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
+                                              round_name)
+from emda.registry import HOOKS
+from ..pseudo_label_generator import PseudoLabelGenerator
+
+
+@HOOKS.register_module()
+class SelfTrainingRoundHook(Hook):
+    """Drive stages and rounds from the iteration counter.
+
+    Iterations ``[0, pretrain_iters)`` are stage 0 (source pretraining);
+    round ``k`` then runs ``rounds[k]['iters']`` iterations in
+    ``rounds[k]['stage']`` (1 or 2) with selection ratio ``ratio`` and pixel
+    threshold ``tau``. At the first iteration of each round the hook
+
+    1. loads the best checkpoint so far into the model (``init_from=
+       'best'``, the paper's "each round starts from the global best"; the
+       stage is set afterwards), or keeps the current weights
+       (``'current'``);
+    2. pseudo-labels every target slice with flip TTA and the selector and
+       writes ``{work_dir}/pseudo_labels/round_XX`` (label, detection
+       background, point instances, heatmap and overlay PNGs and a
+       ``selection.csv`` with per-slice timings);
+    3. points the training pipeline (``LoadPseudoLabels``) at that round and
+       calls ``model.set_stage(stage)``.
+
+    Resuming mid-round reuses the round's pseudo-labels when they are
+    complete on disk (stage, prototype banks and weights come from the
+    checkpoint), so training continues with the same targets. Batches the
+    dataloader workers prefetched before a round switch still carry the
+    previous round's maps (a few iterations).
+
+    Args:
+        rounds (list[dict]): ``dict(stage, iters, ratio, tau)`` per round.
+        dataset (dict | str): Target slices to pseudo-label (see
+            :class:`PseudoLabelGenerator`), or the name of a top-level
+            config variable holding them (default
+            ``'target_pseudo_source'``, defined by every pair base), so that
+            derived configs change it by merging that variable.
+        selector (dict, optional): ``TASK_UTILS`` selector config; None
+            (default) uses the method's own ``model.selector``, so one
+            ``model=dict(selector=...)`` line swaps it.
+        pretrain_iters (int): Stage-0 iterations before the first round.
+        init_from (str): ``'best'`` or ``'current'``.
+        tta (bool): Flip TTA for pseudo-labelling. Default: True.
+        root (str): Pseudo-label root. Default: ``'{work_dir}/pseudo_labels'``.
+    """
+
+    priority = 'ABOVE_NORMAL'
+    INIT_FROM = ('best', 'current')
+
+    def __init__(self,
+                 rounds: Sequence[dict],
+                 dataset: Union[dict, str] = 'target_pseudo_source',
+                 selector: Optional[dict] = None,
+                 pretrain_iters: int = 0,
+                 init_from: str = 'best',
+                 tta: bool = True,
+                 root: str = '{work_dir}/pseudo_labels'):
+        if init_from not in self.INIT_FROM:
+            raise ValueError(f'init_from must be one of {self.INIT_FROM}, '
+                             f'got {init_from!r}')
+        if pretrain_iters < 0:
+            raise ValueError(f'pretrain_iters must be >= 0, got '
+                             f'{pretrain_iters}')
+        self.rounds = [self._check_round(i, r) for i, r in enumerate(rounds)]
+        if not self.rounds:
+            raise ValueError('rounds must list at least one round')
+        self.pretrain_iters = int(pretrain_iters)
+        self.starts: List[int] = []
+        start = self.pretrain_iters
+        for r in self.rounds:
+            self.starts.append(start)
+            start += r['iters']
+        self.total_iters = start
+        self.dataset_cfg = dataset
+        self.selector_cfg = selector
+        self.init_from = init_from
+        self.tta = tta
+        self.root = root
+        self.generator: Optional[PseudoLabelGenerator] = None
+        self.summaries: List[dict] = []
+
+    @staticmethod
+    def _check_round(index: int, cfg: dict) -> dict:
+        cfg = dict(cfg)
+        unknown = set(cfg) - {'stage', 'iters', 'ratio', 'tau'}
+        if unknown:
+            raise ValueError(f'round {index + 1}: unknown keys {unknown}')
+        if cfg.get('stage') not in (1, 2):
+            raise ValueError(f'round {index + 1}: stage must be 1 or 2, got '
+                             f'{cfg.get("stage")!r}')
+        if int(cfg.get('iters', 0)) < 1:
+            raise ValueError(f'round {index + 1}: iters must be >= 1')
+        cfg['iters'] = int(cfg['iters'])
+        cfg.setdefault('ratio', None)
+        cfg.setdefault('tau', None)
+        return cfg
+
+    # ------------------------------------------------------------ helpers
+    def round_at(self, iteration: int) -> Optional[int]:
+        """Index of the round that contains ``iteration`` (None in
+        pretraining)."""
+        index = None
+        for i, start in enumerate(self.starts):
+            if iteration >= start:
+                index = i
+        return index
+
+    @staticmethod
+    def _model(runner):
+        model = runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def _set_stage(self, runner, stage: int) -> None:
+        model = self._model(runner)
+        if not hasattr(model, 'set_stage'):
+            raise TypeError(f'{type(model).__name__} has no set_stage(); '
+                            'SelfTrainingRoundHook drives staged methods '
+                            'such as IPLCFCL')
+        model.set_stage(stage)
+
+    def _load_best(self, runner) -> None:
+        path = runner.message_hub.get_info('best_ckpt')
+        if not path or not os.path.isfile(path):
+            runner.logger.info('no best checkpoint yet: the round starts '
+                               'from the current weights')
+            return
+        checkpoint = _load_checkpoint(path, map_location='cpu')
+        load_state_dict(
+            self._model(runner),
+            checkpoint.get('state_dict', checkpoint),
+            strict=True,
+            logger=runner.logger)
+        runner.logger.info(f'round starts from the best checkpoint {path}')
+
+    def _generate(self, runner, index: int) -> None:
+        cfg = self.rounds[index]
+        name = round_name(index + 1)
+        self._set_stage(runner, cfg['stage'])
+        summary = self.generator.run(
+            runner.model,
+            name,
+            ratio=cfg['ratio'],
+            tau=cfg['tau'],
+            logger=runner.logger)
+        self.summaries.append(summary)
+        for key in ('fg_fraction', 'ignore_fraction', 'select_s_per_slice'):
+            runner.message_hub.update_scalar(f'train/pl.{key}', summary[key])
+
+    def _enter(self, runner, index: int, fresh: bool) -> None:
+        """Make round ``index`` current: regenerate unless resuming onto a
+        complete round."""
+        store = PseudoLabelStore(self.root)
+        name = round_name(index + 1)
+        if fresh or not store.is_complete(name):
+            if fresh and self.init_from == 'best':
+                self._load_best(runner)
+            self._generate(runner, index)
+        else:
+            runner.logger.info(f'resuming {name}: its pseudo-labels are '
+                               'complete on disk and are reused')
+        store.set_current(name)
+        self._set_stage(runner, self.rounds[index]['stage'])
+
+    # -------------------------------------------------------------- hooks
+    def before_train(self, runner) -> None:
+        max_iters = runner.train_loop.max_iters
+        if max_iters != self.total_iters:
+            raise ValueError(
+                f'train_cfg.max_iters={max_iters} but pretrain_iters + the '
+                f'rounds\' iters = {self.total_iters}; make them agree')
+        work_dir = os.path.abspath(runner.work_dir)
+        exported = os.environ.get(ENV_WORK_DIR)
+        if exported is None:
+            os.environ[ENV_WORK_DIR] = work_dir
+            if runner.train_dataloader.num_workers > 0:
+                raise RuntimeError(
+                    f'dataloader workers started without ${ENV_WORK_DIR}: '
+                    'train through tools/train.py, or export it to the '
+                    'work_dir before building the runner')
+        elif os.path.abspath(exported) != work_dir:
+            raise RuntimeError(f'${ENV_WORK_DIR}={exported} differs from the '
+                               f'runner\'s work_dir {work_dir}')
+        dataset = self.dataset_cfg
+        if isinstance(dataset, str):
+            if dataset not in runner.cfg:
+                raise KeyError(f'SelfTrainingRoundHook(dataset={dataset!r}): '
+                               'no such variable in the config; define it '
+                               '(see configs/_base_/pairs) or pass a dict')
+            dataset = runner.cfg[dataset]
+        selector = self.selector_cfg
+        if selector is None:
+            selector = getattr(self._model(runner), 'selector', None)
+            if selector is None:
+                raise ValueError('no selector: give SelfTrainingRoundHook('
+                                 'selector=...) or a method with one')
+        self.generator = PseudoLabelGenerator(
+            dataset, selector, self.root, tta=self.tta)
+        index = self.round_at(runner.iter)
+        if index is None:
+            self._set_stage(runner, 0)
+        elif runner.iter > self.starts[index]:
+            self._enter(runner, index, fresh=False)
+
+    def before_train_iter(self,
+                          runner,
+                          batch_idx: int,
+                          data_batch=None) -> None:
+        if runner.iter in self.starts:
+            self._enter(runner, self.starts.index(runner.iter), fresh=True)

@@ -1,0 +1,218 @@
+"""Offline pseudo-labelling of a whole target set (METHOD_SPEC 6.1): flip
+test-time augmentation, a registered selector per slice, PNGs on disk."""
+import csv
+import os
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Tuple
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from mmengine.dataset import Compose
+from mmengine.model import is_model_wrapper
+from tqdm import tqdm
+
+from emda.datasets.pseudo_label_store import PseudoLabelStore
+from emda.registry import DATASETS, TASK_UTILS
+
+#: (dims to flip) of the 4-way flip TTA: identity, vertical, horizontal, both
+FLIPS: Tuple[Tuple[int, ...], ...] = ((), (2, ), (3, ), (2, 3))
+
+
+def _unwrap(model):
+    return model.module if is_model_wrapper(model) else model
+
+
+@torch.no_grad()
+def predict_tasks(segmentor,
+                  inputs: torch.Tensor,
+                  tta: bool = True) -> Dict[str, torch.Tensor]:
+    """Foreground probability ``prob_fg`` (B x H x W) and, when the
+    segmentor has a detection head, the raw ``heatmap`` (B x H x W),
+    averaged over the 4 flips (or the identity only)."""
+    flips = FLIPS if tta else FLIPS[:1]
+    prob, heat = 0., 0.
+    for dims in flips:
+        x = inputs.flip(dims) if dims else inputs
+        if hasattr(segmentor, 'forward_tasks'):  # skip the projection head
+            out = segmentor.forward_tasks(x, heads=('seg', 'det'))
+        else:
+            out = segmentor(x, mode='tensor')
+        if not isinstance(out, dict):
+            out = dict(seg=out)
+        seg = out['seg']
+        if seg.shape[2:] != x.shape[2:]:
+            seg = F.interpolate(seg, x.shape[2:], mode='bilinear')
+        p = seg.softmax(1)[:, 1]
+        prob = prob + (p.flip([d - 1 for d in dims]) if dims else p)
+        if 'det' in out:
+            h = out['det'][:, 0]
+            heat = heat + (h.flip([d - 1 for d in dims]) if dims else h)
+    result = dict(prob_fg=prob / len(flips))
+    if torch.is_tensor(heat):
+        result['heatmap'] = heat / len(flips)
+    return result
+
+
+def overlay(image: np.ndarray, label: np.ndarray) -> np.ndarray:
+    """RGB check image: selected foreground green, ignored pixels blue."""
+    gray = (image * 255).clip(0, 255).astype(np.uint8)
+    rgb = np.stack([gray] * 3, -1)
+    rgb[label == 1] = (0.5 * rgb[label == 1] + [0, 127, 0]).astype(np.uint8)
+    rgb[label == 255] = (0.7 * rgb[label == 255] + [76, 0, 0]).astype(np.uint8)
+    return rgb  # BGR order for cv2: blue = ignore
+
+
+class PseudoLabelGenerator:
+    """Predict every slice of a target dataset, select pseudo-labels and
+    write them as a round of a :class:`PseudoLabelStore`.
+
+    Args:
+        dataset (dict): Target training slices with an evaluation pipeline
+            at the working scale (``EMTestPipeline(scale, with_labels=
+            False)``) and, for the weakly supervised setting, ``points_file``
+            (points are read from the dataset, scaled to the working scale).
+        selector (dict | object): A ``TASK_UTILS`` selector (IPL, threshold,
+            entropy) or its config.
+        root (str): Store root, default ``'{work_dir}/pseudo_labels'``.
+        tta (bool): 4-way flip test-time augmentation. Default: True.
+        save_visuals (bool): Also write heatmap and overlay PNGs.
+    """
+
+    def __init__(self,
+                 dataset: dict,
+                 selector,
+                 root: str = '{work_dir}/pseudo_labels',
+                 tta: bool = True,
+                 save_visuals: bool = True):
+        self.dataset = DATASETS.build(dataset)
+        self.selector = TASK_UTILS.build(selector) if isinstance(
+            selector, dict) else selector
+        self.root = root
+        self.tta = tta
+        self.save_visuals = save_visuals
+        self._pipeline: Optional[Compose] = None
+
+    def _slice_inputs(self, model, index: int):
+        """(normalized input 1x1xhxw, working-scale image, scale factor,
+        full-resolution shape, data_info) of slice ``index``."""
+        info = self.dataset.get_data_info(index)
+        sample = self.dataset.pipeline(dict(info, seg_fields=[]))
+        data = _unwrap(model).data_preprocessor(
+            dict(
+                inputs=[sample['inputs']],
+                data_samples=[sample['data_samples']]), False)
+        meta = sample['data_samples'].metainfo
+        h, w = meta['img_shape'][:2]
+        scale = h / meta['ori_shape'][0]
+        image = sample['inputs'][0].float().numpy()[:h, :w]
+        return data['inputs'], image, scale, meta['ori_shape'][:2], info
+
+    def run(self,
+            model,
+            round_name: str,
+            ratio: Optional[float] = None,
+            tau: Optional[float] = None,
+            logger=None) -> dict:
+        """Pseudo-label every slice into round ``round_name``; returns a
+        summary (counts and seconds per slice for prediction and
+        selection). ``tau`` overrides the selector's threshold."""
+        store = PseudoLabelStore(self.root)
+        out_dir = store.round_dir(round_name)
+        os.makedirs(out_dir, exist_ok=True)
+        if tau is not None:
+            self.selector.tau = tau
+        segmentor = _unwrap(model).segmentor
+        was_training = segmentor.training
+        segmentor.eval()
+        rows: List[dict] = []
+        try:
+            for index in tqdm(
+                    range(len(self.dataset)),
+                    desc=f'pseudo-labels {round_name}',
+                    leave=False,
+                    disable=None):
+                rows.append(
+                    self._label_slice(model, segmentor, store, round_name,
+                                      index, ratio))
+        finally:
+            segmentor.train(was_training)
+        self._write_table(osp.join(out_dir, 'selection.csv'), rows)
+        store.mark_complete(round_name)
+        summary = dict(
+            round=round_name,
+            slices=len(rows),
+            ratio=ratio,
+            tau=self.selector.tau,
+            fg_fraction=float(np.mean([r['fg_fraction'] for r in rows])),
+            ignore_fraction=float(
+                np.mean([r['ignore_fraction'] for r in rows])),
+            predict_s_per_slice=float(np.mean([r['predict_s'] for r in rows])),
+            select_s_per_slice=float(np.mean([r['select_s'] for r in rows])),
+            select_s_total=float(np.sum([r['select_s'] for r in rows])))
+        if logger is not None:
+            logger.info('pseudo-labels %s: %s', round_name, summary)
+        return summary
+
+    def _label_slice(self, model, segmentor, store, round_name, index,
+                     ratio) -> dict:
+        inputs, image, scale, full_shape, info = self._slice_inputs(
+            model, index)
+        start = time.perf_counter()
+        pred = predict_tasks(segmentor, inputs, self.tta)
+        h, w = image.shape
+        prob = pred['prob_fg'][0, :h, :w].cpu().numpy()
+        heatmap = pred['heatmap'][
+            0, :h, :w].cpu().numpy() if 'heatmap' in pred else None
+        predict_s = time.perf_counter() - start
+        points = np.asarray(info.get('points', np.zeros(
+            (0, 2))), np.float64).reshape(-1, 2) * scale
+        points = np.clip(np.round(points), 0, [h - 1, w - 1]).astype(np.int64)
+        start = time.perf_counter()
+        result = self.selector(
+            prob, heatmap=heatmap, points=points, ratio=ratio)
+        select_s = time.perf_counter() - start
+        label = result.label
+        maps = dict(
+            label=label,
+            det_background=result.det_background.astype(np.uint8) * 255,
+            point_instances=result.point_instances.astype(np.uint8) * 255)
+        if self.save_visuals:
+            maps['overlay'] = overlay(image, label)
+            if heatmap is not None:
+                hm = heatmap - heatmap.min()
+                maps['heatmap'] = (255 * hm / max(hm.max(), 1e-6)).astype(
+                    np.uint8)
+        full_h, full_w = full_shape
+        if (h, w) != (full_h, full_w):  # stored at full resolution
+            maps = {
+                k: cv2.resize(
+                    v, (full_w, full_h), interpolation=cv2.INTER_NEAREST)
+                for k, v in maps.items()
+            }
+        store.write(round_name, info['name'], maps)
+        row = dict(name=info['name'])
+        row.update({  # the selector's diagnostics (scalars only)
+            k: v
+            for k, v in result.info.items()
+            if isinstance(v, (int, float, str)) or v is None
+        })
+        row.update(
+            fg_fraction=float((label == 1).mean()),
+            ignore_fraction=float((label == 255).mean()),
+            n_points=len(points),
+            predict_s=predict_s,
+            select_s=select_s)
+        return row
+
+    @staticmethod
+    def _write_table(path: str, rows: List[dict]) -> None:
+        keys: List[str] = []
+        for row in rows:
+            keys += [k for k in row if k not in keys]
+        with open(path, 'w', newline='') as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(rows)

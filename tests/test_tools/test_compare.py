@@ -1,0 +1,444 @@
+"""The compare tool: suites, target-supervision detection, run planning and
+execution, and the table / CSV / chart built from fixture work_dirs with a
+failed run; one end-to-end run of the CLI on the synthetic pair."""
+import csv
+import glob
+import importlib.util
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+from emda.tools import compare
+from emda.tools.compare import (ConfigInfo, RunResult, aggregate,
+                                describe_config, expand_suite, main,
+                                schedule_end_options, select_configs,
+                                train_options)
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIGS = osp.join(REPO, 'configs')
+SOURCE_ONLY = osp.join(CONFIGS, 'source_only',
+                       'source-only_unet-s4-c16_1xb4-2k_synth-192x192.py')
+SUPERVISED = osp.join(CONFIGS, 'supervised',
+                      'supervised_unet-s4-c16_1xb4-2k_synth-192x192.py')
+ADAPTSEGNET = osp.join(CONFIGS, 'adaptsegnet',
+                       'adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192.py')
+HISTORY_HEADER = [
+    'evaluation', 'iter', 'num_slices', 'Dice', 'Jaccard', 'AJI', 'PQ',
+    'vol_Dice', 'vol_IoU'
+]
+TRACEBACK = """\
+Traceback (most recent call last):
+  File "emda/tools/train.py", line 99, in main
+    runner.train()
+ValueError: EMSegMetric received no slices: is the evaluation dataloader empty?
+"""
+
+
+def stem(path):
+    return osp.splitext(osp.basename(path))[0]
+
+
+def write_run(root, config, seed, history, wall_s=None, exit_code=0, log=''):
+    """A finished compare run: ``run_info.json``, ``run.log`` and one
+    ``em_seg_history.csv`` per timestamped folder (``history`` maps the
+    folder to its (iter, Dice, Jaccard, AJI, PQ) rows)."""
+    run_dir = osp.join(root, stem(config), f'seed{seed}')
+    os.makedirs(run_dir)
+    for timestamp, rows in history.items():
+        os.makedirs(osp.join(run_dir, timestamp))
+        with open(osp.join(run_dir, timestamp, 'em_seg_history.csv'),
+                  'w') as f:
+            writer = csv.writer(f)
+            writer.writerow(HISTORY_HEADER)
+            for k, (it, *scores) in enumerate(rows):
+                writer.writerow([k, it, 8, *scores, 0.5, 0.4])
+    with open(osp.join(run_dir, 'run.log'), 'w') as f:
+        f.write(log)
+    info = dict(
+        config=config,
+        seed=seed,
+        status='done' if exit_code == 0 else 'failed',
+        exit_code=exit_code,
+        wall_s=wall_s)
+    with open(osp.join(run_dir, 'run_info.json'), 'w') as f:
+        json.dump(info, f)
+    return run_dir
+
+
+@pytest.fixture
+def work_root(tmp_path):
+    """SourceOnly and Supervised over seeds 0 and 1, AdaptSegNet failed."""
+    root = str(tmp_path / 'compare')
+    write_run(
+        root,
+        SOURCE_ONLY,
+        0, {
+            '20240101_000000': [(249, .40, .25, .20, .10),
+                                (499, .50, .33, .29, .12),
+                                (749, .45, .30, .25, .11)]
+        },
+        wall_s=420)
+    # resumed once: the best row is in the second log folder
+    write_run(
+        root,
+        SOURCE_ONLY,
+        1, {
+            '20240101_000000': [(249, .30, .20, .15, .05)],
+            '20240102_000000': [(499, .54, .37, .31, .14)]
+        },
+        wall_s=480)
+    write_run(
+        root, SUPERVISED, 0, {'ts': [(499, .97, .94, .93, .80)]}, wall_s=600)
+    write_run(
+        root, SUPERVISED, 1, {'ts': [(499, .95, .90, .91, .78)]}, wall_s=660)
+    write_run(
+        root,
+        ADAPTSEGNET,
+        0, {},
+        wall_s=12,
+        exit_code=1,
+        log='loading...\n' + TRACEBACK)
+    return root
+
+
+def read_csv(path):
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f))
+
+
+def test_collect_builds_table_with_failed_run(work_root, tmp_path):
+    out = str(tmp_path / 'out')
+    main(['--collect-only', '--work-root', work_root, '--out', out])
+    rows = {r['config']: r for r in read_csv(osp.join(out, 'results.csv'))}
+    assert list(next(iter(rows.values()))) == [
+        'method', 'config', 'config_path', 'target_supervision', 'n_seeds',
+        'n_runs', 'seeds', 'Dice_mean', 'Dice_std', 'Jaccard_mean',
+        'Jaccard_std', 'AJI_mean', 'AJI_std', 'PQ_mean', 'PQ_std',
+        'wall_min_mean', 'status', 'error'
+    ]
+    source_only = rows[stem(SOURCE_ONLY)]
+    # best-Dice row of each seed: (.50, .33, .29, .12) and (.54, .37, .31,
+    # .14); sample std of two values a, b is |a - b| / sqrt(2)
+    expected = dict(
+        Dice_mean=0.52,
+        Dice_std=0.028284,
+        Jaccard_mean=0.35,
+        Jaccard_std=0.028284,
+        AJI_mean=0.30,
+        AJI_std=0.014142,
+        PQ_mean=0.13,
+        PQ_std=0.014142,
+        wall_min_mean=7.5)
+    for key, value in expected.items():
+        assert float(source_only[key]) == pytest.approx(value, abs=1e-6)
+    assert source_only['method'] == 'SourceOnly'
+    assert source_only['target_supervision'] == 'none (source only)'
+    assert (source_only['n_seeds'], source_only['seeds']) == ('2', '0 1')
+    assert source_only['status'] == 'ok' and source_only['error'] == ''
+    supervised = rows[stem(SUPERVISED)]
+    assert float(supervised['Dice_mean']) == pytest.approx(0.96)
+    assert float(supervised['wall_min_mean']) == pytest.approx(10.5)
+    assert supervised['target_supervision'] == 'full labels'
+
+    failed = rows[stem(ADAPTSEGNET)]
+    assert failed['status'] == 'failed'
+    assert failed['n_seeds'] == '0' and failed['Dice_mean'] == ''
+    assert failed['error'] == ('seed0: ValueError: EMSegMetric received no '
+                               'slices: is the evaluation dataloader empty?')
+
+    markdown = open(osp.join(out, 'results.md')).read()
+    assert ('| SourceOnly | source-only_unet-s4-c16_1xb4-2k_synth-192x192 | '
+            'none (source only) | 2 | 0.520 ± 0.028 | 0.350 ± 0.028 | '
+            '0.300 ± 0.014 | 0.130 ± 0.014 | 7.5 | ok |') in markdown
+    assert ('| AdaptSegNet | adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192 | '
+            'none (UDA) | 0 of 1 | - | - | - | - | - | failed: seed0: '
+            'ValueError: EMSegMetric received no slices') in markdown
+
+    runs = read_csv(osp.join(out, 'runs.csv'))
+    assert len(runs) == 5
+    best = [r for r in runs if r['config'] == stem(SOURCE_ONLY)]
+    assert [r['best_iter'] for r in best] == ['500', '500']
+    with open(osp.join(out, 'results.png'), 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_collect_selected_configs_and_seeds(work_root, tmp_path):
+    """One seed: the mean alone, no std; a missing seed is left out."""
+    rows = main([
+        SOURCE_ONLY, '--collect-only', '--work-root', work_root, '--seeds',
+        '0', '7', '--out',
+        str(tmp_path)
+    ])
+    assert len(rows) == 1 and rows[0]['n_seeds'] == 1
+    assert rows[0]['Dice_mean'] == pytest.approx(0.50)
+    assert rows[0]['Dice_std'] is None
+    markdown = open(tmp_path / 'results.md').read()
+    assert '| 1 | 0.500 | 0.330 | 0.290 | 0.120 | 7.0 | ok |' in markdown
+
+
+def test_partial_failure_and_missing_metrics(tmp_path):
+    root = str(tmp_path)
+    write_run(root, SOURCE_ONLY, 0, {'ts': [(99, .6, .5, .4, .3)]}, 60)
+    write_run(root, SOURCE_ONLY, 1, {}, 60)  # exit 0 but no validation
+    rows = main(['--collect-only', '--work-root', root])
+    assert rows[0]['status'] == 'partial'
+    assert rows[0]['error'] == ('seed1: no validation metrics '
+                                '(em_seg_history.csv missing)')
+    assert '| 1 of 2 | 0.600 |' in open(tmp_path / 'results.md').read()
+    assert '1 failed: seed1: no validation' in open(tmp_path /
+                                                    'results.md').read()
+
+
+def test_collect_plain_train_work_dir(tmp_path):
+    """A ``tools/train.py`` work_dir (no seed folders, no run_info) is one
+    run without wall time."""
+    run_dir = write_run(
+        str(tmp_path), SUPERVISED, 0, {'ts': [(99, .9, .8, .7, .6)]})
+    os.remove(osp.join(run_dir, 'run_info.json'))
+    work_dir = osp.join(str(tmp_path), 'plain')
+    os.makedirs(work_dir)
+    os.rename(run_dir, osp.join(work_dir, stem(SUPERVISED)))
+    rows = main([SUPERVISED, '--collect-only', '--work-root', work_dir])
+    assert (rows[0]['n_seeds'], rows[0]['seeds']) == (1, '')
+    assert rows[0]['Dice_mean'] == pytest.approx(0.9)
+    assert rows[0]['wall_min_mean'] is None
+
+
+def test_aggregate_sample_std_over_three_seeds():
+    info = ConfigInfo('a.py', 'a', 'A', 'none (UDA)')
+    results = [
+        RunResult(
+            seed, 'd', 'ok', {m: value
+                              for m in compare.METRICS}, wall_s=60)
+        for seed, value in enumerate([0.1, 0.2, 0.6])
+    ]
+    row = aggregate(info, results)
+    assert row['Dice_mean'] == pytest.approx(0.3)
+    assert row['Dice_std'] == pytest.approx(0.264575, abs=1e-6)
+    assert row['wall_min_mean'] == pytest.approx(1.0)
+
+
+def test_bad_input_is_named(tmp_path):
+    with pytest.raises(
+            SystemExit,
+            match='unknown suite .nope.; known '
+            'suites: synth, vnc2lucchi-cpu, vnc2lucchi-paper'):
+        main(['--suite', 'nope'])
+    with pytest.raises(SystemExit, match='config not found: missing.py'):
+        main(['missing.py'])
+    with pytest.raises(SystemExit, match='nothing to collect'):
+        main(['--collect-only', '--work-root', str(tmp_path)])
+    with pytest.raises(SystemExit, match='nothing to run'):
+        main(['--work-root', str(tmp_path)])
+    with pytest.raises(SystemExit, match='KEY=VALUE'):
+        main([SOURCE_ONLY, '--cfg-options', 'oops'])
+
+
+def test_suite_expansion(tmp_path):
+    for name in [
+            'a/a_net_synth-192x192.py', 'b/b_net_synth-192x192.py',
+            'b/b_net_vnc3-lucchi-cpu-256x256.py', '_base_/x_synth-192x192.py'
+    ]:
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text('')
+    root = str(tmp_path)
+    assert expand_suite('synth', root) == [
+        osp.join(root, 'a', 'a_net_synth-192x192.py'),
+        osp.join(root, 'b', 'b_net_synth-192x192.py')
+    ]
+    assert expand_suite('vnc2lucchi-cpu', root) == [
+        osp.join(root, 'b', 'b_net_vnc3-lucchi-cpu-256x256.py')
+    ]
+    with pytest.raises(ValueError, match='matches no config'):
+        expand_suite('vnc2lucchi-paper', root)
+    # explicit configs first, a duplicate listed once
+    extra = osp.join(root, 'b', 'b_net_synth-192x192.py')
+    assert select_configs([extra], 'synth', root) == [
+        extra, osp.join(root, 'a', 'a_net_synth-192x192.py')
+    ]
+
+
+def test_repo_suite_lists_real_configs():
+    paths = expand_suite('vnc2lucchi-cpu', CONFIGS)
+    assert osp.join(
+        CONFIGS, 'supervised',
+        'supervised_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256'
+        '.py') in paths
+    assert all('_base_' not in p for p in paths)
+
+
+@pytest.mark.parametrize('path,method,supervision', [
+    (SOURCE_ONLY, 'SourceOnly', 'none (source only)'),
+    (SUPERVISED, 'Supervised', 'full labels'),
+    (ADAPTSEGNET, 'AdaptSegNet', 'none (UDA)'),
+    (osp.join(CONFIGS, 'advent',
+              'advent-minent_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py'),
+     'ADVENT (minent)', 'none (UDA)'),
+])
+def test_target_supervision_of_repo_configs(path, method, supervision):
+    info = describe_config(path)
+    assert (info.method, info.supervision) == (method, supervision)
+
+
+def test_target_supervision_points_and_unreadable(tmp_path):
+    points = tmp_path / 'point-only_net_synth.py'
+    points.write_text(
+        "model = dict(type='PointOnly')\n"
+        "train_dataloader = dict(dataset=dict(type='MultiDomainDataset',\n"
+        "    target=dict(img_path='i', points_file='t/points_15pct.json')))\n")
+    assert describe_config(str(points)).supervision == 'points (15 %)'
+    broken = tmp_path / 'broken-method_net_synth.py'
+    broken.write_text('model = dict(\n')
+    info = describe_config(str(broken))
+    assert (info.method, info.supervision, info.cfg) == ('broken-method',
+                                                         'unknown', None)
+
+
+def test_target_supervision_from_hooks_and_override(tmp_path):
+    """Points fed by a hook (IPL-CFCL's rounds) count; a hook's labeled
+    dataset does not (it may be the source); the config may say it."""
+    config = tmp_path / 'rounds_net_synth.py'
+    config.write_text(
+        "pseudo_source = dict(img_path='i', points_file='p_5pct.json')\n"
+        "train_dataloader = dict(dataset=dict(type='MultiDomainDataset',\n"
+        "    source=dict(ann_path='l'), target=dict(img_path='i')))\n"
+        "custom_hooks = [dict(type='RoundHook', dataset='pseudo_source'),\n"
+        "    dict(type='Other', data=dict(img_path='s', ann_path='l'))]\n")
+    assert describe_config(str(config)).supervision == 'points (5 %)'
+    config.write_text(config.read_text() +
+                      "target_supervision = 'points (3 per slice)'\n")
+    assert describe_config(str(config)).supervision == 'points (3 per slice)'
+
+
+@pytest.mark.parametrize('method_dir', ['point_only', 'ipl_cfcl'])
+def test_point_methods_in_repo_are_weakly_supervised(method_dir):
+    paths = sorted(glob.glob(osp.join(CONFIGS, method_dir, '*.py')))
+    if not paths:
+        pytest.skip(f'no configs/{method_dir} yet')
+    for path in paths:
+        assert describe_config(path).supervision.startswith('points'), path
+
+
+def test_collect_results_script_is_compare_collect_only(work_root):
+    spec = importlib.util.spec_from_file_location(
+        'collect_results',
+        osp.join(REPO, 'tools', 'benchmarks', 'collect_results.py'))
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    rows = script.main([work_root])
+    assert [r['status'] for r in rows] == ['failed', 'ok', 'ok']
+    assert osp.isfile(osp.join(work_root, 'results.png'))
+
+
+def test_iters_cut_schedules_of_both_shapes():
+    adaptsegnet = describe_config(ADAPTSEGNET)  # dict of lists, 2k iters
+    assert train_options(
+        adaptsegnet, 3, iters=40) == [
+            'randomness.seed=3', 'train_cfg.max_iters=40',
+            'param_scheduler.segmentor.0.end=40',
+            'param_scheduler.discriminator.0.end=40',
+            'train_cfg.val_interval=40'
+        ]
+    source_only = describe_config(SOURCE_ONLY)  # a list; val every 250
+    assert train_options(source_only, 0, 600, 300)[2:] == [
+        'param_scheduler.0.end=600', 'train_cfg.val_interval=300'
+    ]
+    assert train_options(source_only, 0,
+                         600)[-1] == ('train_cfg.val_interval=250')
+    assert train_options(source_only, 1) == ['randomness.seed=1']
+    # warm-up (ends before max_iters) is kept; a single scheduler dict too
+    source_only.cfg.param_scheduler = [
+        dict(type='LinearLR', begin=0, end=100),
+        dict(type='PolyLR', begin=100, end=2000)
+    ]
+    assert schedule_end_options(source_only.cfg,
+                                50) == ['param_scheduler.1.end=50']
+    source_only.cfg.param_scheduler = dict(type='PolyLR', end=2000)
+    assert schedule_end_options(source_only.cfg,
+                                50) == ['param_scheduler.end=50']
+
+
+FAKE_TRAIN = """\
+import csv, os, sys
+run_dir, seed = sys.argv[1], int(sys.argv[2])
+if seed == 1:
+    raise RuntimeError('CUDA out of memory (fake)')
+os.makedirs(os.path.join(run_dir, 'ts'))
+with open(os.path.join(run_dir, 'ts', 'em_seg_history.csv'), 'w') as f:
+    f.write('evaluation,iter,Dice,Jaccard,AJI,PQ\\n0,9,0.7,0.6,0.5,0.4\\n')
+print('Iter(train) [10/10]')
+"""
+
+
+def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
+    """Each run is a subprocess; a failing one is recorded and the others
+    still run; a second call skips runs that are done."""
+    commands = []
+
+    def fake_command(run, options):
+        commands.append((run.seed, list(options)))
+        return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
+
+    monkeypatch.setattr(compare, 'train_command', fake_command)
+    root = str(tmp_path / 'wr')
+    args = [
+        SOURCE_ONLY, '--seeds', '0', '1', '2', '--work-root', root, '--iters',
+        '10', '--cfg-options', 'train_dataloader.num_workers=0'
+    ]
+    rows = main(args)
+    assert [seed for seed, _ in commands] == [0, 1, 2]
+    assert commands[0][1] == [
+        'randomness.seed=0', 'train_cfg.max_iters=10',
+        'param_scheduler.0.end=10', 'train_cfg.val_interval=10',
+        'train_dataloader.num_workers=0'
+    ]
+    row = rows[0]
+    assert (row['status'], row['n_seeds'], row['n_runs']) == ('partial', 2, 3)
+    assert row['error'] == 'seed1: RuntimeError: CUDA out of memory (fake)'
+    info = json.load(
+        open(osp.join(root, stem(SOURCE_ONLY), 'seed1', 'run_info.json')))
+    assert info['status'] == 'failed' and info['exit_code'] == 1
+    assert info['wall_s'] >= 0 and info['config'] == SOURCE_ONLY
+    # done runs are skipped, the failed one is tried again
+    commands.clear()
+    main(args)
+    assert [seed for seed, _ in commands] == [1]
+    assert '2 of 3 runs already done' in capsys.readouterr().out
+    commands.clear()
+    main(args + ['--rerun'])
+    assert [seed for seed, _ in commands] == [0, 1, 2]
+
+
+def test_cli_trains_and_reports_a_broken_config(tmp_path):
+    """End to end on the synthetic pair: one real 2-iteration run and a
+    config whose method does not exist, reported as failed."""
+    broken = tmp_path / 'broken_unet_synth-192x192.py'
+    broken.write_text(f"_base_ = [{SOURCE_ONLY!r}]\n"
+                      "model = dict(type='NoSuchMethod')\n")
+    env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=REPO)
+    proc = subprocess.run([
+        sys.executable,
+        osp.join(REPO, 'tools', 'compare.py'), SOURCE_ONLY,
+        str(broken), '--iters', '2', '--work-root', 'wr', '--cfg-options',
+        'train_dataloader.batch_size=1', 'train_dataloader.num_workers=0',
+        'train_dataloader.persistent_workers=False',
+        'val_dataloader.num_workers=0'
+    ],
+                          cwd=tmp_path,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    rows = {r['config']: r for r in read_csv(tmp_path / 'wr/results.csv')}
+    ok = rows[stem(SOURCE_ONLY)]
+    assert ok['status'] == 'ok' and 0 <= float(ok['Dice_mean']) <= 1
+    failed = rows['broken_unet_synth-192x192']
+    assert failed['status'] == 'failed'
+    assert 'NoSuchMethod' in failed['error']
+    assert (tmp_path / 'wr/results.png').is_file()
+    assert '1 of 2 runs succeeded' in proc.stdout
