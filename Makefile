@@ -28,7 +28,7 @@ data: install
 	$(PY) tools/make_synthetic.py --out data/synthetic
 
 demo: data
-	$(PY) tools/train.py configs/source_only/source-only_unet-s4-c16_1xb4-2k_synth-192x192.py
+	$(PY) tools/train.py configs/ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py
 
 test: install
 	$(PY) -m pytest tests -q

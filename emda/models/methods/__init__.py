@@ -7,8 +7,10 @@ from .output_adversarial_da import OutputAdversarialDA
 from .point_only import PointOnly
 from .source_only import SourceOnly
 from .supervised import Supervised
+from .wda_net import WDANet
 
 __all__ = ['BaseDAModel', 'SourceOnly', 'Supervised']
 __all__ += ['AdaptSegNet', 'ADVENT', 'OutputAdversarialDA']
 __all__ += ['IPLCFCL']
 __all__ += ['MeanTeacher', 'PointOnly']
+__all__ += ['WDANet']

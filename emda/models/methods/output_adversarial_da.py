@@ -1,7 +1,7 @@
 """Output-space adversarial alignment: the alternating segmentor /
 discriminator training step that AdaptSegNet and ADVENT share."""
-from contextlib import contextmanager
-from typing import Dict, Optional, Tuple, Union
+from contextlib import ExitStack, contextmanager
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -43,7 +43,12 @@ class OutputAdversarialDA(BaseDAModel):
        computed from the step-(a) predictions detached, each weighted 0.5.
 
     Subclasses choose the map in :meth:`discriminator_input` (softmax for
-    AdaptSegNet, self-information for ADVENT). Without a discriminator
+    AdaptSegNet, self-information for ADVENT). A subclass with more
+    trainable children than the segmentor (WDANet's count head) lists them
+    in ``GENERATOR_KEYS``: step (a) backpropagates once and steps each of
+    their optimizers. :meth:`segmentor_losses` may return ``None`` target
+    logits (e.g. in a source pretraining stage): step (b) is skipped then.
+    Without a discriminator
     (``discriminator=None``) the method trains ``loss()`` through the stock
     ``train_step`` with a single optimizer.
 
@@ -69,7 +74,8 @@ class OutputAdversarialDA(BaseDAModel):
         init_cfg (dict, optional): MMEngine initialization config.
     """
 
-    OPTIM_KEYS = ('segmentor', 'discriminator')
+    #: optim_wrapper keys of the networks step (a) updates, segmentor first
+    GENERATOR_KEYS = ('segmentor', )
 
     def __init__(self,
                  segmentor: dict,
@@ -182,16 +188,28 @@ class OutputAdversarialDA(BaseDAModel):
                     'one network: configure a single optim_wrapper (type='
                     'OptimWrapper), not MultiOptimWrapperConstructor')
             return super().train_step(data, optim_wrapper)
-        seg_wrapper, disc_wrapper = self._split_optim_wrapper(optim_wrapper)
+        gen_wrappers, disc_wrapper = self._split_optim_wrapper(optim_wrapper)
         data = self.data_preprocessor(data, True)
         inputs, data_samples = data['inputs'], data['data_samples']
 
         with frozen(self.discriminator):
-            with seg_wrapper.optim_context(self.segmentor):
+            with ExitStack() as contexts:
+                for key, wrapper in zip(self.GENERATOR_KEYS, gen_wrappers):
+                    contexts.enter_context(
+                        wrapper.optim_context(getattr(self, key)))
                 seg_losses, src_logits, tgt_logits = self.segmentor_losses(
                     inputs, data_samples)
             seg_loss, log_vars = self.parse_losses(seg_losses)
-            seg_wrapper.update_params(seg_loss)
+            first, *others = gen_wrappers
+            first.update_params(seg_loss)
+            # one backward filled every generator's gradients; the others
+            # step when the first does (its gradient accumulation decides)
+            if others and first.should_update():
+                for wrapper in others:
+                    wrapper.step()
+                    wrapper.zero_grad()
+        if tgt_logits is None:
+            return log_vars
 
         with disc_wrapper.optim_context(self.discriminator):
             disc_losses = self.discriminator_losses(src_logits, tgt_logits)
@@ -202,19 +220,23 @@ class OutputAdversarialDA(BaseDAModel):
         return log_vars
 
     def _split_optim_wrapper(
-            self, optim_wrapper) -> Tuple[OptimWrapper, OptimWrapper]:
+            self, optim_wrapper) -> Tuple[List[OptimWrapper], OptimWrapper]:
+        """The wrappers of ``GENERATOR_KEYS`` (in order) and the
+        discriminator's."""
+        keys = tuple(self.GENERATOR_KEYS) + ('discriminator', )
         if not isinstance(optim_wrapper, OptimWrapperDict) or any(
-                key not in optim_wrapper for key in self.OPTIM_KEYS):
+                key not in optim_wrapper for key in keys):
             have = list(optim_wrapper.keys()) if isinstance(
                 optim_wrapper,
                 OptimWrapperDict) else type(optim_wrapper).__name__
             raise TypeError(
                 f'{type(self).__name__} steps two networks and needs an '
-                f'OptimWrapperDict with keys {self.OPTIM_KEYS}, got {have}; '
+                f'OptimWrapperDict with keys {keys}, got {have}; '
                 'configure optim_wrapper=dict(constructor='
                 '\'MultiOptimWrapperConstructor\', segmentor=dict(...), '
                 'discriminator=dict(...))')
-        return optim_wrapper['segmentor'], optim_wrapper['discriminator']
+        return [optim_wrapper[key] for key in self.GENERATOR_KEYS
+                ], optim_wrapper['discriminator']
 
     def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:
         """Source supervised loss; only without a discriminator (with one,

@@ -38,6 +38,9 @@ class EntropySelector(BaseSelector):
             :class:`BaseSelector`.
     """
 
+    #: no pixel threshold (``PseudoLabelGenerator`` reports ``tau``)
+    tau = None
+
     def __init__(self,
                  percentile: float = 80.,
                  min_threshold: float = 0.5,

@@ -1,5 +1,7 @@
 from .anchor_sampler import (check_dense_inputs, gather_pixel_features,
                              sample_anchors)
+from .cross_position_paste import (cross_position_paste, points_from_count_map,
+                                   rasterize_points, window_point_counts)
 from .kmeans import kmeans
 from .prototype_bank import PrototypeBank, PrototypeMemory
 from .segmentor_outputs import segmentation_outputs
@@ -14,4 +16,8 @@ __all__ = [
 __all__ += [
     'segmentation_outputs', 'MIX_MODES', 'classmix_mask', 'cutmix_mask',
     'paste_source', 'StrongIntensityAugment'
+]
+__all__ += [
+    'cross_position_paste', 'rasterize_points', 'points_from_count_map',
+    'window_point_counts'
 ]

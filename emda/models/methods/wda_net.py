@@ -1,0 +1,410 @@
+"""WDA-Net (arXiv 2210.13109 / 2404.00667), the paper's predecessor:
+segmentation + center detection from sparse points, a counting constraint,
+output-space adversarial alignment and entropy pseudo-labels
+(METHOD_SPEC section 11)."""
+import copy
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmengine.model import is_model_wrapper
+from mmseg.utils import add_prefix
+from torch import Tensor
+
+from emda.models.losses.heatmap_mse_loss import center_weight_map
+from emda.models.utils import (cross_position_paste, points_from_count_map,
+                               rasterize_points, segmentation_outputs)
+from emda.registry import MODELS, TASK_UTILS
+from emda.utils.heatmap import render_heatmap
+from .base_da_model import DomainInputs, DomainSamples
+from .output_adversarial_da import OutputAdversarialDA
+
+#: stage index -> name of its loss-weight set
+STAGE_NAMES = {0: 'pretrain', 1: 'stage1', 2: 'stage2'}
+#: METHOD_SPEC 11 (stage 0: the in-run source pretraining, see WDANet)
+DEFAULT_LOSS_WEIGHTS = dict(
+    pretrain=dict(src_seg=1.0, src_det=0.01, src_count=1.0),
+    stage1=dict(src_seg=1.0, src_det=0.01, tgt_det=0.1, rank=1.0),
+    stage2=dict(src_seg=1.0, src_det=0.1, tgt_seg=1.0, tgt_det=0.1, rank=1.0))
+SOURCE_TERMS = ('src_seg', 'src_det', 'src_count')
+TARGET_TERMS = ('tgt_seg', 'tgt_det', 'rank')
+
+
+def _stack(samples, key: str, hint: str) -> Tensor:
+    """B x H x W tensor of a PixelData field of every sample."""
+    if any(key not in s for s in samples):
+        raise KeyError(f'samples lack {key}: {hint}')
+    return torch.stack([s.get(key).data[0] for s in samples])
+
+
+def _points(samples, hint: str) -> List[Tensor]:
+    """The (N, 2) ``(y, x)`` ``gt_points`` of every sample."""
+    if any('gt_points' not in s for s in samples):
+        raise KeyError(f'samples lack gt_points: {hint}')
+    return [s.gt_points.reshape(-1, 2).float().cpu() for s in samples]
+
+
+TARGET_HINT = ('train the target with EMTrainPipeline(kind="pseudo", '
+               'heatmap_source="points") on a dataset with points_file, '
+               'under a SelfTrainingRoundHook')
+SOURCE_HINT = ('train the source with EMTrainPipeline(kind="labels") '
+               '(GenerateCenterHeatmap gives gt_heatmap and gt_points)')
+
+
+@MODELS.register_module()
+class WDANet(OutputAdversarialDA):
+    """WDA-Net's task pyramid: counting constrains detection, detection
+    guides segmentation.
+
+    The segmentor is a ``MultiTaskEncoderDecoder`` with a ``det_head``; the
+    :class:`CountHead` (``count_head``) reads its heatmap. Per stage (set by
+    ``SelfTrainingRoundHook``; weights in ``loss_weights``, spec values by
+    default, a 0 weight skips a term):
+
+    - stage 0, source pretraining in the run: ``CE + 0.01 L_det^s +
+      MSE(count, N_gt)``; ``L_det^s`` is the MSE weighted by ``1 + 3
+      G_11(centers)``, ``N_gt`` the number of source instance centers. No
+      target, no discriminator update.
+    - stage 1: source ``CE + 0.01 L_det^s``; target ``0.001 L_adv + 0.1
+      L_det^t + (1 - i/N) L_rank``. ``L_det^t`` is the MSE to Gaussians at
+      the annotated points, masked to the confident background of the
+      current prediction (``p_fg < 0.1`` and argmax background) plus the
+      Gaussians' support, divided by the mask size.
+    - stage 2: source ``CE + 0.1 L_det^s``; target ``0.001 L_adv + 0.1
+      L_det^t + CE(pseudo-label) + (1 - i/N) L_rank`` with the detection
+      background ``pseudo-label == 0``. The pseudo-labels come from the
+      round hook with ``selector`` (``EntropySelector``).
+
+    ``L_adv`` is the output-space adversarial loss on the target softmax
+    (``FCDiscriminator``, BCE; the discriminator step is the shared one of
+    :class:`OutputAdversarialDA`). ``L_rank`` (``CountRankingLoss``, margin
+    3) keeps the count head's target count within 3 of a frozen
+    source-trained counter's; ``i`` counts the iterations of the current
+    stage and ``N = rank_decay_iters``.
+
+    The frozen counter: WDA-Net trains a separate counting model on the
+    source for 50k iterations. Here the counting path of this model
+    (segmentor + count head), trained on the source in stage 0, is copied
+    when the first adaptation stage starts (``set_stage(>=1)``, after the
+    round hook loaded the best checkpoint) into ``frozen_counter``, without
+    gradients and always in eval mode. It lives in the state dict (with the
+    ``counter_ready`` flag), so checkpoints carry it and resuming keeps it.
+
+    Cross-position cut-and-paste (target, training only, batch level): with
+    probability ``paste_prob`` per image, the ``W x W`` window (``W =
+    paste_window``, default half the crop) of another target image of the
+    batch with the most annotated points replaces the window of this image
+    with the fewest, together with its points and pseudo-label (see
+    :func:`~emda.models.utils.cross_position_paste`); the detection target
+    and center maps are rendered from the moved points. WDA-Net draws the
+    donor from the whole target set; a batch of one pastes nothing.
+
+    Args:
+        segmentor (dict): A ``MultiTaskEncoderDecoder`` with a ``det_head``.
+        count_head (dict): ``CountHead`` config; ``kernel_size`` defaults
+            to ``heatmap_kernel``.
+        discriminator (dict, optional): ``FCDiscriminator`` config (WDA-Net:
+            ``norm_cfg=dict(type='GN', num_groups=32)``); None trains
+            without ``L_adv`` through ``loss()`` and one optimizer.
+        gan_type (str): ``'bce'`` (WDA-Net) or ``'ls'``.
+        lambda_adv (float): Weight of ``L_adv`` in stages 1 and 2 (0.001).
+        selector (dict): Pseudo-label selector of the round hook.
+        loss_weights (dict, optional): Per stage (``pretrain``, ``stage1``,
+            ``stage2``) weights of ``src_seg``, ``src_det``, ``src_count``
+            and (stages 1, 2) ``tgt_seg``, ``tgt_det``, ``rank``.
+        rank_loss (dict): ``CountRankingLoss`` (margin 3).
+        rank_decay_iters (int): ``N`` of the ``1 - i/N`` weight of
+            ``L_rank`` (WDA-Net: 100k, the length of each stage).
+        src_det_loss, tgt_det_loss (dict): ``WeightedHeatmapMSELoss``.
+        tgt_seg_loss (dict): Pseudo-label CE (ignore 255).
+        heatmap_kernel (int): Gaussian kernel of the heatmaps at the
+            working scale (61 px at full resolution).
+        center_kernel (int): Kernel of the ``G_11`` center emphasis (11).
+        det_bg_threshold (float): Stage-1 detection background is
+            ``p_fg <`` this (0.1).
+        paste_prob (float): Probability of the cut-and-paste per target
+            image. The spec gives none for the target (the source variant
+            uses 0.9). Default: 0.5.
+        paste_window (int, optional): Window side; None: half the crop.
+    """
+
+    GENERATOR_KEYS = ('segmentor', 'count_head')
+
+    def __init__(self,
+                 segmentor: dict,
+                 count_head: dict = dict(type='CountHead'),
+                 discriminator: Optional[dict] = dict(type='FCDiscriminator'),
+                 gan_type: str = 'bce',
+                 lambda_adv: float = 0.001,
+                 selector: dict = dict(
+                     type='EntropySelector', percentile=80.,
+                     min_threshold=0.5),
+                 loss_weights: Optional[dict] = None,
+                 rank_loss: dict = dict(type='CountRankingLoss', margin=3.0),
+                 rank_decay_iters: int = 100000,
+                 src_det_loss: dict = dict(
+                     type='WeightedHeatmapMSELoss',
+                     normalize='mean',
+                     center_weight=3.0),
+                 tgt_det_loss: dict = dict(
+                     type='WeightedHeatmapMSELoss', normalize='mask'),
+                 tgt_seg_loss: dict = dict(
+                     type='CrossEntropyLoss', avg_non_ignore=True),
+                 heatmap_kernel: int = 61,
+                 center_kernel: int = 11,
+                 det_bg_threshold: float = 0.1,
+                 paste_prob: float = 0.5,
+                 paste_window: Optional[int] = None,
+                 data_preprocessor: Optional[dict] = None,
+                 init_cfg: Optional[dict] = None):
+        super().__init__(
+            segmentor=segmentor,
+            discriminator=discriminator,
+            gan_type=gan_type,
+            lambda_adv=lambda_adv,
+            data_preprocessor=data_preprocessor,
+            init_cfg=init_cfg)
+        if not getattr(self.segmentor, 'with_det_head', False):
+            raise ValueError('WDANet needs a MultiTaskEncoderDecoder with a '
+                             'det_head (the count head reads its heatmap)')
+        count_head = dict(count_head)
+        count_head.setdefault('kernel_size', heatmap_kernel)
+        if count_head['kernel_size'] != heatmap_kernel:
+            raise ValueError(f'count_head.kernel_size '
+                             f'({count_head["kernel_size"]}) must equal '
+                             f'heatmap_kernel ({heatmap_kernel}): one '
+                             'Gaussian counts as one instance')
+        self.count_head = MODELS.build(count_head)
+        self.selector = TASK_UTILS.build(selector)
+        self.loss_weights = self._merge_weights(loss_weights or {})
+        if rank_decay_iters < 1:
+            raise ValueError(f'rank_decay_iters must be >= 1, got '
+                             f'{rank_decay_iters}')
+        if not 0. <= paste_prob <= 1.:
+            raise ValueError(f'paste_prob must lie in [0, 1], got '
+                             f'{paste_prob}')
+        self.rank_loss = MODELS.build(rank_loss)
+        self.rank_decay_iters = int(rank_decay_iters)
+        self.src_det_loss = MODELS.build(src_det_loss)
+        self.tgt_det_loss = MODELS.build(tgt_det_loss)
+        self.tgt_seg_loss = MODELS.build(tgt_seg_loss)
+        self.heatmap_kernel = int(heatmap_kernel)
+        self.center_kernel = int(center_kernel)
+        self.det_bg_threshold = float(det_bg_threshold)
+        self.paste_prob = float(paste_prob)
+        self.paste_window = paste_window
+        # the source-trained counter (filled by set_stage, see class doc)
+        self.frozen_counter = nn.ModuleDict(
+            dict(
+                segmentor=copy.deepcopy(self.segmentor),
+                count_head=copy.deepcopy(self.count_head)))
+        self.frozen_counter.requires_grad_(False)
+        self.frozen_counter.eval()
+        self.register_buffer('counter_ready', torch.tensor(0))
+        self.register_buffer('stage', torch.tensor(0))
+        self.register_buffer('stage_step', torch.tensor(0))
+
+    @staticmethod
+    def _merge_weights(overrides: dict) -> Dict[str, Dict[str, float]]:
+        weights = {k: dict(v) for k, v in DEFAULT_LOSS_WEIGHTS.items()}
+        for stage, terms in overrides.items():
+            if stage not in weights:
+                raise ValueError(f'loss_weights: unknown stage {stage!r}; '
+                                 f'expected {list(weights)}')
+            allowed = SOURCE_TERMS + (TARGET_TERMS
+                                      if stage != 'pretrain' else ())
+            unknown = set(terms) - set(allowed)
+            if unknown:
+                raise ValueError(f'loss_weights.{stage}: unknown terms '
+                                 f'{unknown}; expected {allowed}')
+            weights[stage].update({k: float(v) for k, v in terms.items()})
+        return weights
+
+    # ------------------------------------------------------------ stages
+    def set_stage(self, stage: int) -> None:
+        """0 = source pretraining, 1 = stage 1, 2 = stage 2. Entering an
+        adaptation stage snapshots the counter once (see class doc); a
+        stage change restarts the ``1 - i/N`` decay."""
+        if stage not in STAGE_NAMES:
+            raise ValueError(f'stage must be one of {list(STAGE_NAMES)}, '
+                             f'got {stage}')
+        if stage != int(self.stage):
+            self.stage_step.zero_()
+        self.stage.fill_(stage)
+        if stage > 0 and not int(self.counter_ready):
+            self.snapshot_counter()
+
+    def weights(self) -> Dict[str, float]:
+        """Loss weights of the current stage."""
+        return self.loss_weights[STAGE_NAMES[int(self.stage)]]
+
+    @staticmethod
+    def _unwrap(module: nn.Module) -> nn.Module:
+        return module.module if is_model_wrapper(module) else module
+
+    @torch.no_grad()
+    def snapshot_counter(self) -> None:
+        """Copy the current segmentor and count head into the frozen
+        counter."""
+        self.frozen_counter['segmentor'].load_state_dict(
+            self._unwrap(self.segmentor).state_dict())
+        self.frozen_counter['count_head'].load_state_dict(
+            self._unwrap(self.count_head).state_dict())
+        self.counter_ready.fill_(1)
+
+    def train(self, mode: bool = True) -> 'WDANet':
+        """The frozen counter stays in eval mode."""
+        super().train(mode)
+        self.frozen_counter.eval()
+        return self
+
+    @torch.no_grad()
+    def reference_count(self, inputs: Tensor) -> Tensor:
+        """Counts (B,) of the frozen source-trained counter."""
+        if not int(self.counter_ready):
+            raise RuntimeError('the frozen counter is empty: it is copied '
+                               'from the model by set_stage(1 or 2)')
+        det = self.frozen_counter['segmentor'].forward_tasks(
+            inputs, heads=('det', ))['det']
+        return self.frozen_counter['count_head'](det)[0]
+
+    def rank_weight(self) -> float:
+        """``1 - i/N`` (floored at 0), ``i`` = steps in this stage."""
+        return max(0., 1. - int(self.stage_step) / self.rank_decay_iters)
+
+    # ------------------------------------------------------------ losses
+    def discriminator_input(self, logits: Tensor) -> Tensor:
+        """The target softmax (output-space alignment)."""
+        return logits.softmax(dim=1)
+
+    def _det_loss(self, loss_fn, det: Tensor, points: List[Tensor],
+                  mask: Optional[Tensor], center: bool) -> Tensor:
+        """Heatmap loss against Gaussians rendered at ``points``."""
+        shape = det.shape[-2:]
+        target = np.stack([
+            render_heatmap(p.numpy(), shape, self.heatmap_kernel)
+            for p in points
+        ])
+        centers = None
+        if center:
+            centers = torch.from_numpy(
+                np.stack([
+                    center_weight_map(p.numpy(), shape, self.center_kernel)
+                    for p in points
+                ]))
+        target = torch.from_numpy(target).to(det.device)
+        if mask is not None:
+            mask = mask | (target > 0)
+        return loss_fn(
+            det[:, None], target, mask=mask, center_weight_map=centers)
+
+    def _source_losses(self, inputs: Tensor, samples,
+                       w: dict) -> Tuple[dict, Tensor]:
+        logits, det = segmentation_outputs(self.segmentor, inputs)
+        losses = {}
+        if w.get('src_seg', 0) > 0:
+            seg = self._decode_head().loss_by_feat(logits, samples)
+            seg = {
+                k: w['src_seg'] * v if 'loss' in k else v
+                for k, v in seg.items()
+            }
+            losses.update(add_prefix(seg, 'src.decode'))
+        if w.get('src_det', 0) > 0 or w.get('src_count', 0) > 0:
+            points = _points(samples, SOURCE_HINT)
+        if w.get('src_det', 0) > 0:
+            losses['src.loss_det'] = w['src_det'] * self._det_loss(
+                self.src_det_loss, det, points, None, center=True)
+        if w.get('src_count', 0) > 0:
+            count = self.count_head(det[:, None])[0]
+            n_gt = torch.tensor([float(len(p)) for p in points],
+                                device=count.device)
+            losses['src.loss_count'] = w['src_count'] * F.mse_loss(
+                count, n_gt)
+            losses['src.count_error'] = (count.detach() - n_gt).abs().mean()
+        return losses, logits
+
+    def _paste(self, inputs: Tensor, points: List[Tensor],
+               pseudo: Optional[Tensor]):
+        """Cross-position cut-and-paste of the target batch."""
+        point_map = rasterize_points(points, inputs.shape[-2:],
+                                     inputs.device)
+        fields = [] if pseudo is None else [pseudo]
+        result = cross_position_paste(inputs, point_map, fields,
+                                      self.paste_window, self.paste_prob)
+        points = [
+            points_from_count_map(result.point_map[i]).cpu()
+            if box is not None else points[i]
+            for i, box in enumerate(result.boxes)
+        ]
+        pseudo = result.fields[0] if fields else None
+        pasted = sum(box is not None for box in result.boxes)
+        return result.images, points, pseudo, pasted / len(points)
+
+    def _target_losses(self, inputs: Tensor, samples, w: dict,
+                       stage: int) -> Tuple[dict, Tensor]:
+        points = _points(samples, TARGET_HINT)
+        pseudo = None
+        if stage == 2:
+            pseudo = _stack(samples, 'gt_pseudo_seg', TARGET_HINT).long()
+        losses = {}
+        if self.training and self.paste_prob > 0:
+            inputs, points, pseudo, fraction = self._paste(
+                inputs, points, pseudo)
+            losses['tgt.paste_fraction'] = inputs.new_tensor(fraction)
+        logits, det = segmentation_outputs(self.segmentor, inputs)
+        if self.discriminator is not None and self.lambda_adv > 0:
+            pred = self.discriminator(self.discriminator_input(logits))
+            losses['adv.loss_adv_tgt'] = self.lambda_adv * \
+                self.adversarial_loss(pred, target_is_real=True)
+        if w.get('tgt_det', 0) > 0:
+            if stage == 1:  # confident background of the prediction
+                prob = logits.detach().softmax(1)
+                background = (prob[:, 1] < self.det_bg_threshold) & (
+                    prob.argmax(1) == 0)
+            else:
+                background = pseudo == 0
+            losses['tgt.loss_det'] = w['tgt_det'] * self._det_loss(
+                self.tgt_det_loss, det, points, background, center=False)
+        if stage == 2:
+            losses['tgt.pl_fg_fraction'] = (pseudo == 1).float().mean()
+            if w.get('tgt_seg', 0) > 0:
+                losses['tgt.loss_seg'] = w['tgt_seg'] * self.tgt_seg_loss(
+                    logits, pseudo, ignore_index=255)
+        if w.get('rank', 0) > 0:
+            count = self.count_head(det[:, None])[0]
+            ref = self.reference_count(inputs)
+            decay = self.rank_weight()
+            losses['tgt.loss_rank'] = w['rank'] * decay * self.rank_loss(
+                count, ref)
+            losses['tgt.count'] = count.detach().mean()
+            losses['tgt.count_ref'] = ref.mean()
+            losses['tgt.rank_weight'] = count.new_tensor(decay)
+        return losses, logits
+
+    def segmentor_losses(
+        self, inputs: DomainInputs, data_samples: DomainSamples
+    ) -> Tuple[Dict[str, Tensor], Tensor, Optional[Tensor]]:
+        """The stage's losses (step (a)) and the source and target logits;
+        the target logits are None in stage 0 (no discriminator step)."""
+        stage, w = int(self.stage), self.weights()
+        self.require_domain(inputs, 'source')
+        losses, src_logits = self._source_losses(inputs['source'],
+                                                 data_samples['source'], w)
+        tgt_logits = None
+        if stage > 0:
+            self.require_domain(inputs, 'target')
+            tgt_losses, tgt_logits = self._target_losses(
+                inputs['target'], data_samples['target'], w, stage)
+            losses.update(tgt_losses)
+            if self.training:
+                self.stage_step += 1
+        return losses, src_logits, tgt_logits
+
+    def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:
+        """The stage's losses without a discriminator (with one, training
+        goes through :meth:`train_step`)."""
+        if self.discriminator is not None:
+            return super().loss(inputs, data_samples)  # raises
+        return self.segmentor_losses(inputs, data_samples)[0]

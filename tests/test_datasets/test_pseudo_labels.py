@@ -1,0 +1,105 @@
+"""The on-disk pseudo-label store and the transforms that read it back
+through augmentation (LoadPseudoLabels, centers from the pseudo-label)."""
+import os.path as osp
+
+import numpy as np
+import pytest
+
+from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
+                                              resolve_root)
+from emda.registry import TRANSFORMS
+
+
+def slice_maps(shape=(40, 48)):
+    label = np.full(shape, 255, np.uint8)
+    label[5:15, 5:15] = 1
+    label[30:, :] = 0
+    det_bg = np.zeros(shape, np.uint8)
+    det_bg[30:, :] = 255
+    point_inst = np.zeros(shape, np.uint8)
+    point_inst[5:15, 5:15] = 255
+    return dict(label=label, det_background=det_bg, point_instances=point_inst)
+
+
+def test_store_round_trip_and_current_pointer(tmp_path):
+    store = PseudoLabelStore(str(tmp_path / 'pl'))
+    assert store.current() is None and store.read('z000.png') is None
+    store.write('round_01', 'z000.png', slice_maps())
+    assert not store.is_complete('round_01')
+    store.mark_complete('round_01')
+    store.set_current('round_01')
+    assert store.is_complete('round_01') and store.current() == 'round_01'
+    maps = store.read('z000.png')
+    assert np.array_equal(maps['label'], slice_maps()['label'])
+    assert maps['det_background'].dtype == bool
+    assert maps['det_background'][35].all(
+    ) and not maps['det_background'][0].any()
+    assert maps['point_instances'][10, 10]
+    store.set_current('round_02')
+    with pytest.raises(FileNotFoundError, match='round_02'):
+        store.read('z000.png')
+
+
+def test_work_dir_placeholder_needs_the_environment(monkeypatch, tmp_path):
+    monkeypatch.delenv(ENV_WORK_DIR, raising=False)
+    with pytest.raises(RuntimeError, match='tools/train.py'):
+        resolve_root('{work_dir}/pseudo_labels')
+    monkeypatch.setenv(ENV_WORK_DIR, str(tmp_path))
+    assert resolve_root('{work_dir}/pl') == osp.join(str(tmp_path), 'pl')
+
+
+def results(shape=(40, 48)):
+    return dict(
+        name='z000.png',
+        img=np.zeros(shape, np.float32),
+        img_shape=shape,
+        ori_shape=shape,
+        seg_fields=[])
+
+
+def test_load_pseudo_labels_before_the_first_round_ignores_everything(
+        tmp_path):
+    out = TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))(
+        results())
+    assert (out['gt_pseudo_seg'] == 255).all()
+    assert not out['gt_det_background'].any()
+    assert not out['gt_point_instances'].any()
+
+
+def test_pseudo_maps_move_with_the_image_and_give_the_centers(tmp_path):
+    store = PseudoLabelStore(str(tmp_path))
+    store.write('round_01', 'z000.png', slice_maps())
+    store.set_current('round_01')
+    load = TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))
+    flip = TRANSFORMS.build(
+        dict(type='RandomFlip', prob=1., direction='horizontal'))
+    centers = TRANSFORMS.build(
+        dict(type='GenerateCenterHeatmap', source='pseudo', kernel_size=11))
+    out = centers(flip(load(results())))
+    assert out['gt_pseudo_seg'][10, 47 - 10] == 1  # mirrored
+    assert out['gt_pseudo_seg'][10, 10] == 255
+    assert out['gt_point_instances'][10, 47 - 10] == 1
+    assert out['gt_det_background'][35].all()
+    # one pseudo instance: its centroid after the flip, peak 255 there
+    assert np.allclose(out['gt_points'], [[9.5, 47 - 9.5]])
+    y, x = np.unravel_index(out['gt_heatmap'].argmax(), (40, 48))
+    assert out['gt_heatmap'].max() == pytest.approx(255., rel=0.02)
+    assert abs(y - 9.5) <= 1 and abs(x - 37.5) <= 1
+
+
+def test_load_pseudo_labels_rejects_a_resized_image(tmp_path):
+    r = results()
+    r['img_shape'] = (20, 24)
+    with pytest.raises(ValueError, match='before any resizing'):
+        TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))(r)
+
+
+def test_pseudo_pipeline_kind_checks_the_heatmap_source():
+    from emda.datasets.pipelines import em_train_pipeline
+    steps = [s['type'] for s in em_train_pipeline(kind='pseudo')]
+    assert 'LoadPseudoLabels' in steps and 'LoadPointAnnotations' not in steps
+    steps = em_train_pipeline(kind='pseudo', heatmap_source='points')
+    assert [s for s in steps
+            if s['type'] == 'GenerateCenterHeatmap'][0]['source'] == 'points'
+    with pytest.raises(ValueError, match='heatmap_source'):
+        em_train_pipeline(kind='pseudo', heatmap_source='mask')
