@@ -11,16 +11,11 @@ model = dict(
     loss_weights=dict(
         stage1=dict(tgt_det=0.02, contrast=1.0),
         stage2=dict(tgt_det=0.0001, contrast=0.005)))
-custom_hooks = [
-    dict(
-        type='SelfTrainingRoundHook',
-        pretrain_iters=_base_.pretrain_iters,
-        rounds=[
-            dict(stage=1, iters=200, ratio=0.15, tau=0.9),
-            dict(stage=1, iters=200, ratio=0.30, tau=0.9),
-            dict(stage=1, iters=200, ratio=0.45, tau=0.9),
-            dict(stage=2, iters=200, ratio=0.5, tau=0.8),
-            dict(stage=2, iters=200, ratio=0.95, tau=0.8),
-        ])
+rounds = [
+    dict(stage=1, ratio=0.15, tau=0.9),
+    dict(stage=1, ratio=0.30, tau=0.9),
+    dict(stage=1, ratio=0.45, tau=0.9),
+    dict(stage=2, ratio=0.5, tau=0.8),
+    dict(stage=2, ratio=0.95, tau=0.8),
 ]
 target_supervision = 'none (UDA)'

@@ -14,12 +14,4 @@ train_dataloader = dict(
     batch_size=1,
     dataset=dict(
         source=_base_.source_train, target=_base_.target_train_pseudo))
-custom_hooks = [
-    dict(
-        type='SelfTrainingRoundHook',
-        rounds=_base_.rounds,
-        pretrain_iters=_base_.pretrain_iters,
-        dataset='target_pseudo_source',
-        init_from='best')
-]
 default_hooks = dict(checkpoint=dict(interval=1000))

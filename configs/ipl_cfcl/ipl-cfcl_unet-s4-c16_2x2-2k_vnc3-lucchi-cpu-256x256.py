@@ -22,13 +22,5 @@ model = dict(
 train_dataloader = dict(
     dataset=dict(
         source=_base_.source_train, target=_base_.target_train_pseudo))
-custom_hooks = [
-    dict(
-        type='SelfTrainingRoundHook',
-        rounds=_base_.rounds,
-        pretrain_iters=_base_.pretrain_iters,
-        dataset='target_pseudo_source',
-        init_from='best')
-]
 # a checkpoint at every round end (validation too: schedule base)
 default_hooks = dict(checkpoint=dict(interval=_base_.round_iters))

@@ -10,6 +10,7 @@ recorded (``run_info.json``, ``run.log``) and the others still run.
 import argparse
 import csv
 import glob
+import inspect
 import json
 import os
 import os.path as osp
@@ -117,12 +118,30 @@ def _describe_target(target: dict) -> str:
     return 'none (UDA)'
 
 
+def _hook_defaults(hook_type) -> dict:
+    """Default arguments of a registered hook (a hook may name its dataset
+    by a default config key, as ``SelfTrainingRoundHook`` does)."""
+    if not isinstance(hook_type, str):
+        return {}
+    from emda.registry import HOOKS
+    from emda.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    hook_cls = HOOKS.get(hook_type)
+    if hook_cls is None:
+        return {}
+    return {
+        name: param.default
+        for name, param in inspect.signature(hook_cls).parameters.items()
+        if param.default is not inspect.Parameter.empty
+    }
+
+
 def _hook_point_datasets(cfg: Config) -> List[dict]:
     """Datasets with a ``points_file`` that custom hooks feed to training,
     inline or by config key (IPL-CFCL's rounds read the target points)."""
     found = []
     for hook in cfg.get('custom_hooks') or []:
-        for value in hook.values():
+        for value in {**_hook_defaults(hook.get('type')), **hook}.values():
             if isinstance(value, str) and value.isidentifier():
                 value = cfg.get(value)
             if isinstance(value, dict) and value.get('points_file'):

@@ -15,7 +15,11 @@ ROUNDS = [
 
 def test_round_boundaries_follow_pretraining_and_round_lengths():
     hook = HOOKS.build(
-        dict(type='SelfTrainingRoundHook', rounds=ROUNDS, pretrain_iters=7))
+        dict(
+            type='SelfTrainingRoundHook',
+            rounds=ROUNDS,
+            pretrain_iters=7,
+            round_iters=None))
     assert hook.starts == [7, 17, 27]
     assert hook.total_iters == 32
     assert hook.round_at(0) is None and hook.round_at(6) is None
@@ -27,11 +31,48 @@ def test_round_boundaries_follow_pretraining_and_round_lengths():
     ([], 'at least one round'),
     ([dict(stage=3, iters=5)], 'stage must be 1 or 2'),
     ([dict(stage=1, iters=0)], 'iters must be >= 1'),
+    ([dict(stage=1)], 'iters must be >= 1'),
     ([dict(stage=1, iters=5, r=0.3)], 'unknown keys'),
 ])
 def test_bad_schedules_are_rejected(rounds, match):
     with pytest.raises(ValueError, match=match):
-        HOOKS.build(dict(type='SelfTrainingRoundHook', rounds=rounds))
+        HOOKS.build(
+            dict(
+                type='SelfTrainingRoundHook',
+                rounds=rounds,
+                pretrain_iters=0,
+                round_iters=None))
+
+
+def test_rounds_without_iters_last_round_iters():
+    hook = HOOKS.build(
+        dict(
+            type='SelfTrainingRoundHook',
+            rounds=[dict(stage=1, ratio=0.),
+                    dict(stage=2, iters=3)],
+            pretrain_iters=2,
+            round_iters=5))
+    assert hook.starts == [2, 7] and hook.total_iters == 10
+
+
+def test_schedule_names_are_read_from_the_config():
+    from types import SimpleNamespace
+
+    from mmengine.config import Config
+    hook = HOOKS.build(dict(type='SelfTrainingRoundHook'))
+    cfg = Config(
+        dict(
+            rounds=[dict(stage=1), dict(stage=2, iters=4)],
+            pretrain_iters=3,
+            round_iters=6))
+    runner = SimpleNamespace(cfg=cfg)
+    hook.set_schedule(
+        hook._from_config(runner, hook.rounds_cfg, 'rounds'),
+        hook._from_config(runner, hook.pretrain_cfg, 'pretrain_iters'),
+        hook._from_config(runner, hook.round_iters_cfg, 'round_iters'))
+    assert hook.starts == [3, 9] and hook.total_iters == 13
+    with pytest.raises(KeyError, match='no such variable'):
+        hook._from_config(SimpleNamespace(cfg=Config()), 'rounds', 'rounds')
 
 
 def test_bad_init_from_is_rejected():

@@ -33,3 +33,6 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(type='MultiDomainDataset'))
+# rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
+# and `round_iters`, the pair `target_pseudo_source`; the hook reads them
+custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='best')]

@@ -5,12 +5,13 @@
 # validation (and checkpoint selection) at every round end.
 pretrain_iters = 1000
 round_iters = 200
+# read by SelfTrainingRoundHook (a round without `iters` lasts round_iters)
 rounds = [
-    dict(stage=1, iters=round_iters, ratio=0.0, tau=0.9),
-    dict(stage=1, iters=round_iters, ratio=0.3, tau=0.9),
-    dict(stage=1, iters=round_iters, ratio=0.6, tau=0.9),
-    dict(stage=2, iters=round_iters, ratio=0.35, tau=0.8),
-    dict(stage=2, iters=round_iters, ratio=0.7, tau=0.8),
+    dict(stage=1, ratio=0.0, tau=0.9),
+    dict(stage=1, ratio=0.3, tau=0.9),
+    dict(stage=1, ratio=0.6, tau=0.9),
+    dict(stage=2, ratio=0.35, tau=0.8),
+    dict(stage=2, ratio=0.7, tau=0.8),
 ]
 max_iters = pretrain_iters + len(rounds) * round_iters
 optim_wrapper = dict(

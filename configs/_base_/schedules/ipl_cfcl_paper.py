@@ -5,7 +5,7 @@
 # 5e-5 (stage 1) and 1e-4 (stage 2); here one Adam optimizer steps down to
 # 5e-5 after pretraining (a single optimizer for the whole run).
 pretrain_iters = 50000
-round_iters = 10000
+round_iters = None  # every round sets its own length
 rounds = [
     dict(stage=1, iters=10000, ratio=0.0, tau=0.9),
     dict(stage=1, iters=10000, ratio=0.15, tau=0.9),

@@ -3,14 +3,7 @@
 _base_ = ['./ipl_cfcl_cpu.py']
 pretrain_iters = 300
 round_iters = 100
-rounds = [
-    dict(stage=1, iters=round_iters, ratio=0.0, tau=0.9),
-    dict(stage=1, iters=round_iters, ratio=0.3, tau=0.9),
-    dict(stage=1, iters=round_iters, ratio=0.6, tau=0.9),
-    dict(stage=2, iters=round_iters, ratio=0.35, tau=0.8),
-    dict(stage=2, iters=round_iters, ratio=0.7, tau=0.8),
-]
-max_iters = pretrain_iters + len(rounds) * round_iters
+max_iters = pretrain_iters + 5 * round_iters
 param_scheduler = [
     dict(
         type='MultiStepLR',

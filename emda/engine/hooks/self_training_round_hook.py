@@ -40,8 +40,14 @@ class SelfTrainingRoundHook(Hook):
     dataloader workers prefetched before a round switch still carry the
     previous round's maps (a few iterations).
 
+    The schedule arguments take values or, by default, the names of
+    top-level config variables (``rounds``, ``pretrain_iters``,
+    ``round_iters``, ``target_pseudo_source``), so a derived config changes
+    them by redefining the variable and the hook entry stays one line.
+
     Args:
-        rounds (list[dict]): ``dict(stage, iters, ratio, tau)`` per round.
+        rounds (list[dict] | str): ``dict(stage, iters, ratio, tau)`` per
+            round (``iters`` defaults to ``round_iters``).
         dataset (dict | str): Target slices to pseudo-label (see
             :class:`PseudoLabelGenerator`), or the name of a top-level
             config variable holding them (default
@@ -50,7 +56,10 @@ class SelfTrainingRoundHook(Hook):
         selector (dict, optional): ``TASK_UTILS`` selector config; None
             (default) uses the method's own ``model.selector``, so one
             ``model=dict(selector=...)`` line swaps it.
-        pretrain_iters (int): Stage-0 iterations before the first round.
+        pretrain_iters (int | str): Stage-0 iterations before the first
+            round.
+        round_iters (int | str, optional): Length of rounds without
+            ``iters``.
         init_from (str): ``'best'`` or ``'current'``.
         tta (bool): Flip TTA for pseudo-labelling. Default: True.
         root (str): Pseudo-label root. Default: ``'{work_dir}/pseudo_labels'``.
@@ -60,39 +69,59 @@ class SelfTrainingRoundHook(Hook):
     INIT_FROM = ('best', 'current')
 
     def __init__(self,
-                 rounds: Sequence[dict],
+                 rounds: Union[Sequence[dict], str] = 'rounds',
                  dataset: Union[dict, str] = 'target_pseudo_source',
                  selector: Optional[dict] = None,
-                 pretrain_iters: int = 0,
+                 pretrain_iters: Union[int, str] = 'pretrain_iters',
+                 round_iters: Union[int, str, None] = 'round_iters',
                  init_from: str = 'best',
                  tta: bool = True,
                  root: str = '{work_dir}/pseudo_labels'):
         if init_from not in self.INIT_FROM:
             raise ValueError(f'init_from must be one of {self.INIT_FROM}, '
                              f'got {init_from!r}')
-        if pretrain_iters < 0:
-            raise ValueError(f'pretrain_iters must be >= 0, got '
-                             f'{pretrain_iters}')
-        self.rounds = [self._check_round(i, r) for i, r in enumerate(rounds)]
-        if not self.rounds:
-            raise ValueError('rounds must list at least one round')
-        self.pretrain_iters = int(pretrain_iters)
-        self.starts: List[int] = []
-        start = self.pretrain_iters
-        for r in self.rounds:
-            self.starts.append(start)
-            start += r['iters']
-        self.total_iters = start
+        self.rounds_cfg = rounds
+        self.pretrain_cfg = pretrain_iters
+        self.round_iters_cfg = round_iters
         self.dataset_cfg = dataset
         self.selector_cfg = selector
         self.init_from = init_from
         self.tta = tta
         self.root = root
+        self.rounds: List[dict] = []
+        self.starts: List[int] = []
         self.generator: Optional[PseudoLabelGenerator] = None
         self.summaries: List[dict] = []
+        if not any(
+                isinstance(v, str)
+                for v in (rounds, pretrain_iters, round_iters)):
+            self.set_schedule(rounds, pretrain_iters, round_iters)
+
+    def set_schedule(self,
+                     rounds: Sequence[dict],
+                     pretrain_iters: int,
+                     round_iters: Optional[int] = None) -> None:
+        """Check the schedule and compute the round boundaries; a round
+        without ``iters`` lasts ``round_iters``."""
+        if int(pretrain_iters) < 0:
+            raise ValueError(f'pretrain_iters must be >= 0, got '
+                             f'{pretrain_iters}')
+        self.rounds = [
+            self._check_round(i, r, round_iters) for i, r in enumerate(rounds)
+        ]
+        if not self.rounds:
+            raise ValueError('rounds must list at least one round')
+        self.pretrain_iters = int(pretrain_iters)
+        self.starts = []
+        start = self.pretrain_iters
+        for r in self.rounds:
+            self.starts.append(start)
+            start += r['iters']
+        self.total_iters = start
 
     @staticmethod
-    def _check_round(index: int, cfg: dict) -> dict:
+    def _check_round(index: int, cfg: dict,
+                     round_iters: Optional[int]) -> dict:
         cfg = dict(cfg)
         unknown = set(cfg) - {'stage', 'iters', 'ratio', 'tau'}
         if unknown:
@@ -100,12 +129,28 @@ class SelfTrainingRoundHook(Hook):
         if cfg.get('stage') not in (1, 2):
             raise ValueError(f'round {index + 1}: stage must be 1 or 2, got '
                              f'{cfg.get("stage")!r}')
-        if int(cfg.get('iters', 0)) < 1:
-            raise ValueError(f'round {index + 1}: iters must be >= 1')
+        cfg.setdefault('iters', round_iters)
+        if cfg['iters'] is None or int(cfg['iters']) < 1:
+            raise ValueError(f'round {index + 1}: iters must be >= 1 (or '
+                             'give round_iters)')
         cfg['iters'] = int(cfg['iters'])
         cfg.setdefault('ratio', None)
         cfg.setdefault('tau', None)
         return cfg
+
+    @staticmethod
+    def _from_config(runner, value, name: str, required: bool = True):
+        """``value``, or the config variable it names."""
+        if not isinstance(value, str):
+            return value
+        if value not in runner.cfg:
+            if not required:
+                return None
+            raise KeyError(f'SelfTrainingRoundHook({name}={value!r}): no such '
+                           'variable in the config; define it (see '
+                           'configs/_base_/schedules/ipl_cfcl_cpu.py) or pass '
+                           'the value')
+        return runner.cfg[value]
 
     # ------------------------------------------------------------ helpers
     def round_at(self, iteration: int) -> Optional[int]:
@@ -175,6 +220,11 @@ class SelfTrainingRoundHook(Hook):
 
     # -------------------------------------------------------------- hooks
     def before_train(self, runner) -> None:
+        self.set_schedule(
+            self._from_config(runner, self.rounds_cfg, 'rounds'),
+            self._from_config(runner, self.pretrain_cfg, 'pretrain_iters'),
+            self._from_config(
+                runner, self.round_iters_cfg, 'round_iters', required=False))
         max_iters = runner.train_loop.max_iters
         if max_iters != self.total_iters:
             raise ValueError(
@@ -192,13 +242,7 @@ class SelfTrainingRoundHook(Hook):
         elif os.path.abspath(exported) != work_dir:
             raise RuntimeError(f'${ENV_WORK_DIR}={exported} differs from the '
                                f'runner\'s work_dir {work_dir}')
-        dataset = self.dataset_cfg
-        if isinstance(dataset, str):
-            if dataset not in runner.cfg:
-                raise KeyError(f'SelfTrainingRoundHook(dataset={dataset!r}): '
-                               'no such variable in the config; define it '
-                               '(see configs/_base_/pairs) or pass a dict')
-            dataset = runner.cfg[dataset]
+        dataset = self._from_config(runner, self.dataset_cfg, 'dataset')
         selector = self.selector_cfg
         if selector is None:
             selector = getattr(self._model(runner), 'selector', None)

@@ -1,0 +1,45 @@
+# CPU schedule of WDA-Net: in-run source pretraining, then one stage-1 and
+# one stage-2 round (WDA-Net: 100k iterations each, after a separate source
+# model). Three optimizers: the segmentor and the count head (Adam 1e-3 for
+# pretraining, 1e-4 for adaptation, as the IPL-CFCL CPU schedule) and the
+# discriminator (Adam 2e-4, StepLR(2000, 0.9): the spec). Validation (and
+# checkpoint selection) every 250 iterations.
+pretrain_iters = 1000
+stage_iters = 500
+rounds = [dict(stage=1, iters=stage_iters), dict(stage=2, iters=stage_iters)]
+max_iters = pretrain_iters + len(rounds) * stage_iters
+val_interval = 250
+generator_optimizer = dict(
+    type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5)
+optim_wrapper = dict(
+    constructor='MultiOptimWrapperConstructor',
+    segmentor=dict(type='OptimWrapper', optimizer=generator_optimizer),
+    count_head=dict(type='OptimWrapper', optimizer=generator_optimizer),
+    discriminator=dict(
+        type='OptimWrapper',
+        optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99))))
+generator_scheduler = [
+    dict(
+        type='MultiStepLR',
+        milestones=[pretrain_iters],
+        gamma=0.1,
+        by_epoch=False,
+        begin=0,
+        end=max_iters)
+]
+param_scheduler = dict(
+    segmentor=generator_scheduler,
+    count_head=generator_scheduler,
+    discriminator=[
+        dict(
+            type='StepLR',
+            step_size=2000,
+            gamma=0.9,
+            by_epoch=False,
+            begin=0,
+            end=max_iters)
+    ])
+train_cfg = dict(
+    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
