@@ -4,8 +4,8 @@
 # stage-1 and a stage-2 round of 500.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
-    '../_base_/models/unet_s4_c16_multitask.py',
-    '../_base_/methods/wdanet.py', '../_base_/schedules/wdanet_cpu.py'
+    '../_base_/models/unet_s4_c16_multitask.py', '../_base_/methods/wdanet.py',
+    '../_base_/schedules/wdanet_cpu.py'
 ]
 model = dict(
     segmentor=dict(_base_.segmentor, proj_head=None),
@@ -14,8 +14,9 @@ model = dict(
     count_head=dict(channels=16, num_branches=4),
     heatmap_kernel=_base_.heatmap_kernel,
     # the ranking weight decays to 0 over each stage, as over WDA-Net's
-    # 100k-iteration stages
-    rank_decay_iters=_base_.stage_iters,
+    # 100k-iteration stages (a derived config changing round_iters sets it
+    # too)
+    rank_decay_iters=_base_.round_iters,
     # CPU profile: detection weights at 0.1x the spec, as in the IPL-CFCL
     # CPU configs (same network, optimizer and 0..255 heatmaps). There the
     # spec weights let the heatmap MSE dominate the shared backbone within
@@ -42,12 +43,4 @@ target_train = dict(
     ])
 train_dataloader = dict(
     dataset=dict(source=_base_.source_train, target=target_train))
-custom_hooks = [
-    dict(
-        type='SelfTrainingRoundHook',
-        rounds=_base_.rounds,
-        pretrain_iters=_base_.pretrain_iters,
-        dataset='target_pseudo_source',
-        init_from='best')
-]
 default_hooks = dict(checkpoint=dict(interval=_base_.val_interval))

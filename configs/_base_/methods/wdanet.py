@@ -44,3 +44,7 @@ train_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='InfiniteSampler', shuffle=True),
     dataset=dict(type='MultiDomainDataset'))
+# rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
+# and `round_iters`, the pair `target_pseudo_source`; the hook reads them
+# (pseudo-labels with the model's `selector`)
+custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='best')]

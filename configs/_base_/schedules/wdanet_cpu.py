@@ -5,9 +5,11 @@
 # discriminator (Adam 2e-4, StepLR(2000, 0.9): the spec). Validation (and
 # checkpoint selection) every 250 iterations.
 pretrain_iters = 1000
-stage_iters = 500
-rounds = [dict(stage=1, iters=stage_iters), dict(stage=2, iters=stage_iters)]
-max_iters = pretrain_iters + len(rounds) * stage_iters
+round_iters = 500
+# read by SelfTrainingRoundHook (a round without `iters` lasts round_iters);
+# no ratio / tau: the entropy selector has neither
+rounds = [dict(stage=1), dict(stage=2)]
+max_iters = pretrain_iters + len(rounds) * round_iters
 val_interval = 250
 generator_optimizer = dict(
     type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5)

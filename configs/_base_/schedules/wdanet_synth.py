@@ -2,9 +2,8 @@
 # iterations, then a stage-1 and a stage-2 round of 250.
 _base_ = ['./wdanet_cpu.py']
 pretrain_iters = 300
-stage_iters = 250
-rounds = [dict(stage=1, iters=stage_iters), dict(stage=2, iters=stage_iters)]
-max_iters = pretrain_iters + len(rounds) * stage_iters
+round_iters = 250
+max_iters = pretrain_iters + 2 * round_iters
 val_interval = 50
 generator_scheduler = [
     dict(

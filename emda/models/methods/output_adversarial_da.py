@@ -235,8 +235,8 @@ class OutputAdversarialDA(BaseDAModel):
                 'configure optim_wrapper=dict(constructor='
                 '\'MultiOptimWrapperConstructor\', segmentor=dict(...), '
                 'discriminator=dict(...))')
-        return [optim_wrapper[key] for key in self.GENERATOR_KEYS
-                ], optim_wrapper['discriminator']
+        return [optim_wrapper[key]
+                for key in self.GENERATOR_KEYS], optim_wrapper['discriminator']
 
     def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:
         """Source supervised loss; only without a discriminator (with one,

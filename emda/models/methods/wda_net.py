@@ -213,8 +213,8 @@ class WDANet(OutputAdversarialDA):
             if stage not in weights:
                 raise ValueError(f'loss_weights: unknown stage {stage!r}; '
                                  f'expected {list(weights)}')
-            allowed = SOURCE_TERMS + (TARGET_TERMS
-                                      if stage != 'pretrain' else ())
+            allowed = SOURCE_TERMS + (
+                TARGET_TERMS if stage != 'pretrain' else ())
             unknown = set(terms) - set(allowed)
             if unknown:
                 raise ValueError(f'loss_weights.{stage}: unknown terms '
@@ -320,16 +320,14 @@ class WDANet(OutputAdversarialDA):
             count = self.count_head(det[:, None])[0]
             n_gt = torch.tensor([float(len(p)) for p in points],
                                 device=count.device)
-            losses['src.loss_count'] = w['src_count'] * F.mse_loss(
-                count, n_gt)
+            losses['src.loss_count'] = w['src_count'] * F.mse_loss(count, n_gt)
             losses['src.count_error'] = (count.detach() - n_gt).abs().mean()
         return losses, logits
 
     def _paste(self, inputs: Tensor, points: List[Tensor],
                pseudo: Optional[Tensor]):
         """Cross-position cut-and-paste of the target batch."""
-        point_map = rasterize_points(points, inputs.shape[-2:],
-                                     inputs.device)
+        point_map = rasterize_points(points, inputs.shape[-2:], inputs.device)
         fields = [] if pseudo is None else [pseudo]
         result = cross_position_paste(inputs, point_map, fields,
                                       self.paste_window, self.paste_prob)

@@ -26,7 +26,8 @@ class PasteResult(NamedTuple):
     boxes: List[Optional[Tuple[int, Tuple[int, int], Tuple[int, int]]]]
 
 
-def rasterize_points(points: Sequence[Tensor], shape: Sequence[int],
+def rasterize_points(points: Sequence[Tensor],
+                     shape: Sequence[int],
                      device=None) -> Tensor:
     """``B x H x W`` float map counting the (rounded, clipped) ``(y, x)``
     points of each image."""
@@ -67,11 +68,11 @@ def window_point_counts(point_map: Tensor, window: int) -> Tensor:
     if not 1 <= window <= min(h, w):
         raise ValueError(f'window must lie in [1, {min(h, w)}] for '
                          f'{h}x{w} images, got {window}')
-    integral = F.pad(
-        point_map.round().long().cumsum(-1).cumsum(-2), (1, 0, 1, 0))
+    integral = F.pad(point_map.round().long().cumsum(-1).cumsum(-2),
+                     (1, 0, 1, 0))
     k = window
-    return (integral[:, k:, k:] - integral[:, :-k, k:] -
-            integral[:, k:, :-k] + integral[:, :-k, :-k])
+    return (integral[:, k:, k:] - integral[:, :-k, k:] - integral[:, k:, :-k] +
+            integral[:, :-k, :-k])
 
 
 def _pick(counts: Tensor, largest: bool,
@@ -84,13 +85,13 @@ def _pick(counts: Tensor, largest: bool,
     return int(ties[choice, 0]), int(ties[choice, 1])
 
 
-def cross_position_paste(images: Tensor,
-                         point_map: Tensor,
-                         fields: Sequence[Tensor] = (),
-                         window: Optional[int] = None,
-                         prob: float = 1.0,
-                         generator: Optional[torch.Generator] = None
-                         ) -> PasteResult:
+def cross_position_paste(
+        images: Tensor,
+        point_map: Tensor,
+        fields: Sequence[Tensor] = (),
+        window: Optional[int] = None,
+        prob: float = 1.0,
+        generator: Optional[torch.Generator] = None) -> PasteResult:
     """Density-guided cross-position cut-and-paste within a batch.
 
     Args:

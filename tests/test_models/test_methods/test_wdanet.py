@@ -64,9 +64,11 @@ def raw_batch():
     """A dataloader batch for ``train_step``."""
     gen = torch.Generator().manual_seed(1)
     return {
-        domain: dict(
-            inputs=[torch.rand(1, SIZE, SIZE, generator=gen)
-                    for _ in range(2)],
+        domain:
+        dict(
+            inputs=[
+                torch.rand(1, SIZE, SIZE, generator=gen) for _ in range(2)
+            ],
             data_samples=make_samples())
         for domain in ('source', 'target')
     }
@@ -113,8 +115,8 @@ def test_ranking_loss_is_zero_inside_the_margin_and_its_weight_decays(
         tiny_multitask_parts):
     rank = MODELS.build(dict(type='CountRankingLoss', margin=3.))
     ref = torch.tensor(10.)
-    for count, expected in ((10., 0.), (12.9, 0.), (7.1, 0.), (14., 1.),
-                            (5., 2.)):
+    for count, expected in ((10., 0.), (12.9, 0.), (7.1, 0.), (14., 1.), (5.,
+                                                                          2.)):
         assert torch.isclose(
             rank(torch.tensor([count]), ref), torch.tensor(expected))
 
@@ -160,8 +162,7 @@ def adam_wrappers(model, records=None):
             getattr(model, name).parameters(), lr=1e-2)
         if records is None:
             return OptimWrapper(optimizer=optimizer)
-        return RecordingOptimWrapper(
-            name, model, records, optimizer=optimizer)
+        return RecordingOptimWrapper(name, model, records, optimizer=optimizer)
 
     return OptimWrapperDict(
         **{
@@ -262,9 +263,8 @@ def test_segmentor_step_gives_the_discriminator_no_gradient(
         name: names_of(model, name)
         for name in ('segmentor', 'count_head', 'discriminator')
     }
-    assert [r[0] for r in records] == [
-        'segmentor', 'count_head', 'discriminator'
-    ] * 2
+    assert [r[0] for r in records
+            ] == ['segmentor', 'count_head', 'discriminator'] * 2
     for name, with_grad, changed in records:
         if name == 'discriminator':
             # detached maps: no gradient reaches the segmentor / count head
@@ -290,8 +290,7 @@ def test_bad_configs_and_missing_fields_are_named(tiny_multitask_parts):
         build(
             tiny_multitask_parts,
             count_head=dict(
-                type='CountHead', channels=4, num_branches=2,
-                kernel_size=61))
+                type='CountHead', channels=4, num_branches=2, kernel_size=61))
     with pytest.raises(ValueError, match='paste_prob'):
         build(tiny_multitask_parts, paste_prob=2.)
     segmentor, preprocessor = tiny_multitask_parts

@@ -20,8 +20,8 @@ def hand_made_batch():
                      [[float(y), 3.] for y in range(SIZE) if y != 3]),
     ]
     point_map = rasterize_points(points, (SIZE, SIZE))
-    images = torch.arange(2 * SIZE * SIZE, dtype=torch.float32).view(
-        2, 1, SIZE, SIZE)
+    images = torch.arange(
+        2 * SIZE * SIZE, dtype=torch.float32).view(2, 1, SIZE, SIZE)
     label = torch.stack([torch.zeros(SIZE, SIZE), torch.ones(SIZE, SIZE)])
     return images, point_map, label.long()
 
