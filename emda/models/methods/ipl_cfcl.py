@@ -12,9 +12,9 @@ from emda.models.losses.heatmap_mse_loss import center_weight_map
 from emda.models.utils import PrototypeBank
 from emda.registry import MODELS, TASK_UTILS
 from .base_da_model import BaseDAModel, DomainInputs, DomainSamples
+from .staged_training import (STAGE_NAMES, check_stage, merge_stage_weights,
+                              stack_pixel_field)
 
-#: stage index -> name of its loss-weight set
-STAGE_NAMES = {0: 'pretrain', 1: 'stage1', 2: 'stage2'}
 #: METHOD_SPEC 3, "defensible reading for the full method"
 DEFAULT_LOSS_WEIGHTS = dict(
     pretrain=dict(src_seg=1.0, src_det=0.05),
@@ -22,15 +22,12 @@ DEFAULT_LOSS_WEIGHTS = dict(
     stage2=dict(tgt_seg=1.0, tgt_det=0.01, contrast=0.005))
 LOSS_TERMS = ('src_seg', 'src_det', 'tgt_seg', 'tgt_det', 'contrast')
 
+TARGET_HINT = ('train the target with EMTrainPipeline(kind="pseudo") under '
+               'a SelfTrainingRoundHook')
+
 
 def _stack(samples, key: str) -> Tensor:
-    """B x H x W tensor of a PixelData field of every sample."""
-    missing = [i for i, s in enumerate(samples) if key not in s]
-    if missing:
-        raise KeyError(f'target samples lack {key}: train the target with '
-                       'EMTrainPipeline(kind="pseudo") under a '
-                       'SelfTrainingRoundHook')
-    return torch.stack([s.get(key).data[0] for s in samples])
+    return stack_pixel_field(samples, key, TARGET_HINT)
 
 
 @MODELS.register_module()
@@ -102,7 +99,10 @@ class IPLCFCL(BaseDAModel):
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
         self.selector = TASK_UTILS.build(selector)
-        self.loss_weights = self._merge_weights(loss_weights or {})
+        self.loss_weights = merge_stage_weights(
+            DEFAULT_LOSS_WEIGHTS, loss_weights or {},
+            {stage: LOSS_TERMS
+             for stage in DEFAULT_LOSS_WEIGHTS})
         if not getattr(self.segmentor, 'with_det_head', False):
             raise ValueError('IPLCFCL needs a MultiTaskEncoderDecoder with '
                              'a det_head')
@@ -124,26 +124,9 @@ class IPLCFCL(BaseDAModel):
         self.register_buffer('stage', torch.tensor(0, dtype=torch.long))
         self.register_buffer('step', torch.tensor(0, dtype=torch.long))
 
-    @staticmethod
-    def _merge_weights(overrides: dict) -> Dict[str, Dict[str, float]]:
-        weights = {k: dict(v) for k, v in DEFAULT_LOSS_WEIGHTS.items()}
-        for stage, terms in overrides.items():
-            if stage not in weights:
-                raise ValueError(f'loss_weights: unknown stage {stage!r}; '
-                                 f'expected {list(weights)}')
-            unknown = set(terms) - set(LOSS_TERMS)
-            if unknown:
-                raise ValueError(f'loss_weights.{stage}: unknown terms '
-                                 f'{unknown}; expected {LOSS_TERMS}')
-            weights[stage].update({k: float(v) for k, v in terms.items()})
-        return weights
-
     def set_stage(self, stage: int) -> None:
         """0 = source pretraining, 1 = stage 1, 2 = stage 2."""
-        if stage not in STAGE_NAMES:
-            raise ValueError(f'stage must be one of {list(STAGE_NAMES)}, '
-                             f'got {stage}')
-        self.stage.fill_(stage)
+        self.stage.fill_(check_stage(stage))
 
     def weights(self) -> Dict[str, float]:
         """Loss weights of the current stage."""

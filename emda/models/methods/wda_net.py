@@ -20,9 +20,9 @@ from emda.registry import MODELS, TASK_UTILS
 from emda.utils.heatmap import render_heatmap
 from .base_da_model import DomainInputs, DomainSamples
 from .output_adversarial_da import OutputAdversarialDA
+from .staged_training import (STAGE_NAMES, check_stage, merge_stage_weights,
+                              stack_pixel_field)
 
-#: stage index -> name of its loss-weight set
-STAGE_NAMES = {0: 'pretrain', 1: 'stage1', 2: 'stage2'}
 #: METHOD_SPEC 11 (stage 0: the in-run source pretraining, see WDANet)
 DEFAULT_LOSS_WEIGHTS = dict(
     pretrain=dict(src_seg=1.0, src_det=0.01, src_count=1.0),
@@ -31,12 +31,7 @@ DEFAULT_LOSS_WEIGHTS = dict(
 SOURCE_TERMS = ('src_seg', 'src_det', 'src_count')
 TARGET_TERMS = ('tgt_seg', 'tgt_det', 'rank')
 
-
-def _stack(samples, key: str, hint: str) -> Tensor:
-    """B x H x W tensor of a PixelData field of every sample."""
-    if any(key not in s for s in samples):
-        raise KeyError(f'samples lack {key}: {hint}')
-    return torch.stack([s.get(key).data[0] for s in samples])
+_stack = stack_pixel_field
 
 
 def _points(samples, hint: str) -> List[Tensor]:
@@ -178,7 +173,12 @@ class WDANet(OutputAdversarialDA):
                              'Gaussian counts as one instance')
         self.count_head = MODELS.build(count_head)
         self.selector = TASK_UTILS.build(selector)
-        self.loss_weights = self._merge_weights(loss_weights or {})
+        self.loss_weights = merge_stage_weights(
+            DEFAULT_LOSS_WEIGHTS, loss_weights or {}, {
+                stage: SOURCE_TERMS + (TARGET_TERMS if stage != 'pretrain' else
+                                       ())
+                for stage in DEFAULT_LOSS_WEIGHTS
+            })
         if rank_decay_iters < 1:
             raise ValueError(f'rank_decay_iters must be >= 1, got '
                              f'{rank_decay_iters}')
@@ -206,30 +206,12 @@ class WDANet(OutputAdversarialDA):
         self.register_buffer('stage', torch.tensor(0))
         self.register_buffer('stage_step', torch.tensor(0))
 
-    @staticmethod
-    def _merge_weights(overrides: dict) -> Dict[str, Dict[str, float]]:
-        weights = {k: dict(v) for k, v in DEFAULT_LOSS_WEIGHTS.items()}
-        for stage, terms in overrides.items():
-            if stage not in weights:
-                raise ValueError(f'loss_weights: unknown stage {stage!r}; '
-                                 f'expected {list(weights)}')
-            allowed = SOURCE_TERMS + (
-                TARGET_TERMS if stage != 'pretrain' else ())
-            unknown = set(terms) - set(allowed)
-            if unknown:
-                raise ValueError(f'loss_weights.{stage}: unknown terms '
-                                 f'{unknown}; expected {allowed}')
-            weights[stage].update({k: float(v) for k, v in terms.items()})
-        return weights
-
     # ------------------------------------------------------------ stages
     def set_stage(self, stage: int) -> None:
         """0 = source pretraining, 1 = stage 1, 2 = stage 2. Entering an
         adaptation stage snapshots the counter once (see class doc); a
         stage change restarts the ``1 - i/N`` decay."""
-        if stage not in STAGE_NAMES:
-            raise ValueError(f'stage must be one of {list(STAGE_NAMES)}, '
-                             f'got {stage}')
+        check_stage(stage)
         if stage != int(self.stage):
             self.stage_step.zero_()
         self.stage.fill_(stage)
