@@ -8,10 +8,11 @@
 # - IPL-CFCL: 1000 in-run source pretraining (multitask) + 5 rounds x 200;
 # - its variants and ablations: the same 5 x 200 rounds, starting from the
 #   IPL-CFCL run's iteration-1000 checkpoint (shared pretraining);
-# - AdaptSegNet, ADVENT (MinEnt), MeanTeacher: 500 adaptation iterations
-#   from the SourceOnly iteration-1000 checkpoint;
+# - AdaptSegNet: 500 adaptation iterations (validated at 250 and 500),
+#   ADVENT (MinEnt), MeanTeacher: 250, all from the SourceOnly
+#   iteration-1000 checkpoint (the CPU time of the session allowed no more);
 # - WDANet: from the SourceOnly checkpoint, 200 stage-0 iterations (count and
-#   detection heads) + 500 stage-1 + 500 stage-2.
+#   detection heads) + 250 stage-1 + 250 stage-2.
 # Runs already done are skipped. Usage:
 #   bash tools/benchmarks/run_baselines.sh [OUT_DIR] [SEED ...]
 set -euo pipefail
@@ -36,11 +37,13 @@ for seed in "${SEEDS[@]}"; do
   one configs/ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-2k_$V.py \
     --cfg-options $LOADER default_hooks.checkpoint.max_keep_ckpts=20
   one configs/adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_$V.py \
-    configs/advent/advent-minent_unet-s4-c16_1xb4-3k_$V.py \
-    configs/mean_teacher/mean-teacher_unet-s4-c16_1xb4-3k_$V.py \
     --iters 500 --val-interval 250 --cfg-options $LOADER load_from="$SO"
+  one configs/advent/advent-minent_unet-s4-c16_1xb4-3k_$V.py \
+    configs/mean_teacher/mean-teacher_unet-s4-c16_1xb4-3k_$V.py \
+    --iters 250 --val-interval 250 --cfg-options $LOADER load_from="$SO"
   one configs/wdanet/wdanet_unet-s4-c16_2x2-2k_$V.py --cfg-options $LOADER \
-    load_from="$SO" pretrain_iters=200 train_cfg.max_iters=1200 \
+    load_from="$SO" pretrain_iters=200 train_cfg.max_iters=700 \
+    round_iters=250 model.rank_decay_iters=250 \
     'param_scheduler.segmentor.0.milestones=[200]' \
     'param_scheduler.count_head.0.milestones=[200]'
   for variant in uda no-contrast threshold no-cross-teaching entropy; do
