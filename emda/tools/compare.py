@@ -592,12 +592,21 @@ def run_records(per_run: Sequence[tuple]) -> List[dict]:
 
 
 def chart_labels(rows: Sequence[dict]) -> List[str]:
-    """Method names, made unique with the config's first name parts."""
+    """Method names, made unique with the config name's first part (the
+    algorithm and its variant, e.g. ``ipl-cfcl-uda``), then the second
+    (the network) where that is not enough."""
     methods = [r['method'] for r in rows]
-    return [
-        r['method'] if methods.count(r['method']) == 1 else
-        f'{r["method"]}\n{"_".join(r["config"].split("_")[1:2])}' for r in rows
-    ]
+    firsts = [r['config'].split('_')[0] for r in rows]
+    labels = []
+    for row, first in zip(rows, firsts):
+        if methods.count(row['method']) == 1:
+            labels.append(row['method'])
+        elif firsts.count(first) == 1:
+            labels.append(f'{row["method"]}\n{first}')
+        else:
+            labels.append(f'{row["method"]}\n' +
+                          '_'.join(row['config'].split('_')[:2]))
+    return labels
 
 
 def plot_results(rows: Sequence[dict],

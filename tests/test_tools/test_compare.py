@@ -446,3 +446,17 @@ def test_cli_trains_and_reports_a_broken_config(tmp_path):
     assert 'NoSuchMethod' in failed['error']
     assert (tmp_path / 'wr/results.png').is_file()
     assert '1 of 2 runs succeeded' in proc.stdout
+
+
+def test_chart_labels_tell_variants_of_one_method_apart():
+    from emda.tools.compare import chart_labels
+    rows = [
+        dict(method='IPLCFCL', config='ipl-cfcl_unet-s4_x'),
+        dict(method='IPLCFCL', config='ipl-cfcl-uda_unet-s4_x'),
+        dict(method='SourceOnly', config='source-only_unet-s4_x'),
+        dict(method='SourceOnly', config='source-only_hsc-c24_x'),
+    ]
+    assert chart_labels(rows) == [
+        'IPLCFCL\nipl-cfcl', 'IPLCFCL\nipl-cfcl-uda',
+        'SourceOnly\nsource-only_unet-s4', 'SourceOnly\nsource-only_hsc-c24'
+    ]
