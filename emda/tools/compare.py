@@ -335,17 +335,37 @@ def training_progress(log_path: str) -> str:
     return f'iter {matches[-1][0]}/{matches[-1][1]}' if matches else ''
 
 
+def can_resume(run_dir: str) -> bool:
+    """Whether a run dir holds a checkpoint to continue from (mmengine's
+    ``last_checkpoint`` pointer)."""
+    return osp.isfile(osp.join(run_dir, 'last_checkpoint'))
+
+
 def execute_run(run: Run,
                 options: Sequence[str],
                 on_progress: Optional[Callable[[str], None]] = None,
-                poll_s: float = 2.0) -> dict:
-    """Train one run in a subprocess (replacing a previous attempt's run
-    dir), logging to ``run.log``; returns and writes its ``run_info``."""
-    if osp.isdir(run.run_dir):
-        shutil.rmtree(run.run_dir)
-    os.makedirs(run.run_dir)
+                poll_s: float = 2.0,
+                resume: bool = False) -> dict:
+    """Train one run in a subprocess, logging to ``run.log``; returns and
+    writes its ``run_info``.
+
+    A previous attempt's run dir is replaced, unless ``resume`` and it holds
+    a checkpoint: then training continues from that checkpoint
+    (``tools/train.py --resume``), the log is appended to and the recorded
+    wall time is the sum over the attempts.
+    """
+    resume = resume and can_resume(run.run_dir)
+    previous_wall = 0.0
+    if resume:
+        previous_wall = read_run_info(run.run_dir).get('wall_s') or 0.0
+    else:
+        if osp.isdir(run.run_dir):
+            shutil.rmtree(run.run_dir)
+        os.makedirs(run.run_dir)
     log_path = osp.join(run.run_dir, RUN_LOG_FILE)
     command = train_command(run, options)
+    if resume:
+        command.append('--resume')
     info = dict(
         config=run.config.path,
         seed=run.seed,
@@ -354,9 +374,11 @@ def execute_run(run: Run,
         exit_code=None,
         wall_s=None,
         started=time.strftime('%Y-%m-%d %H:%M:%S'))
+    if resume:
+        info['resumed_after_wall_s'] = previous_wall
     write_run_info(run.run_dir, info)
     start = time.monotonic()
-    with open(log_path, 'w') as log:
+    with open(log_path, 'a' if resume else 'w') as log:
         process = subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -374,7 +396,7 @@ def execute_run(run: Run,
             info.update(
                 status='done' if process.returncode == 0 else 'failed',
                 exit_code=process.returncode,
-                wall_s=round(time.monotonic() - start, 1),
+                wall_s=round(previous_wall + time.monotonic() - start, 1),
                 finished=time.strftime('%Y-%m-%d %H:%M:%S'))
             if interrupted:
                 info['error'] = 'interrupted'
@@ -384,9 +406,11 @@ def execute_run(run: Run,
 
 def run_all(runs: Sequence[Run],
             options_for: Callable[[Run], List[str]],
-            rerun: bool = False) -> None:
+            rerun: bool = False,
+            resume: bool = False) -> None:
     """Execute the runs one after the other under a progress bar, skipping
-    those whose ``run_info`` says done unless ``rerun``."""
+    those whose ``run_info`` says done unless ``rerun``; with ``resume``
+    unfinished runs continue from their last checkpoint."""
     from tqdm import tqdm
     pending = [
         run for run in runs
@@ -402,7 +426,8 @@ def run_all(runs: Sequence[Run],
             bar.set_postfix_str(f'{name} {progress}'.rstrip())
 
         show('')
-        info = execute_run(run, options_for(run), on_progress=show)
+        info = execute_run(
+            run, options_for(run), on_progress=show, resume=resume)
         if info['status'] != 'done':
             bar.write(f'{run.name}: failed (exit code {info["exit_code"]}), '
                       f'see {osp.join(run.run_dir, RUN_LOG_FILE)}')
@@ -694,6 +719,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--rerun', action='store_true', help='run again runs already done')
     parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='continue unfinished runs (killed, failed, or extended to a '
+        'longer schedule) from their last checkpoint instead of starting '
+        'them over')
+    parser.add_argument(
         '--iters',
         type=int,
         help='train this many iterations (schedulers spanning the whole run '
@@ -732,7 +763,7 @@ def find_runs(args) -> List[Run]:
         return train_options(run.config, run.seed, args.iters,
                              args.val_interval) + args.cfg_options
 
-    run_all(runs, options_for, rerun=args.rerun)
+    run_all(runs, options_for, rerun=args.rerun, resume=args.resume)
     return runs
 
 

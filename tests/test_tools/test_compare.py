@@ -417,6 +417,42 @@ def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
     assert [seed for seed, _ in commands] == [0, 1, 2]
 
 
+def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
+    """``--resume`` keeps a run dir that holds a checkpoint, asks
+    ``tools/train.py`` to resume, appends to the log and adds the wall time
+    of the earlier attempt; without it the dir starts over."""
+    commands = []
+
+    def fake_command(run, options):
+        commands.append(run.seed)
+        return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
+
+    monkeypatch.setattr(compare, 'train_command', fake_command)
+    root = str(tmp_path / 'wr')
+    run_dir = osp.join(root, stem(SOURCE_ONLY), 'seed0')
+    os.makedirs(run_dir)
+    for name, text in [('last_checkpoint', 'iter_5.pth'),
+                       ('iter_5.pth', 'weights'), ('run.log', 'attempt 1\n')]:
+        with open(osp.join(run_dir, name), 'w') as f:
+            f.write(text)
+    compare.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
+    args = [SOURCE_ONLY, '--seeds', '0', '--work-root', root]
+    main(args + ['--resume'])
+    info = json.load(open(osp.join(run_dir, 'run_info.json')))
+    assert info['command'][-1] == '--resume' and info['status'] == 'done'
+    assert info['wall_s'] >= 100.0 and info['resumed_after_wall_s'] == 100.0
+    assert open(osp.join(run_dir, 'run.log')).read().startswith('attempt 1')
+    assert osp.isfile(osp.join(run_dir, 'iter_5.pth'))
+    # a run without a checkpoint starts over even with --resume
+    os.remove(osp.join(run_dir, 'last_checkpoint'))
+    compare.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
+    main(args + ['--resume'])
+    info = json.load(open(osp.join(run_dir, 'run_info.json')))
+    assert '--resume' not in info['command'] and info['wall_s'] < 100.0
+    assert not osp.isfile(osp.join(run_dir, 'iter_5.pth'))
+    assert commands == [0, 0]
+
+
 def test_cli_trains_and_reports_a_broken_config(tmp_path):
     """End to end on the synthetic pair: one real 2-iteration run and a
     config whose method does not exist, reported as failed."""

@@ -8,8 +8,10 @@
 # - IPL-CFCL: 1000 in-run source pretraining (multitask) + 5 rounds x 200;
 # - its variants and ablations: the same 5 x 200 rounds, starting from the
 #   IPL-CFCL run's iteration-1000 checkpoint (shared pretraining);
+# - IPL-CFCL 3k: the IPL-CFCL run continued by 5 more stage-2 rounds
+#   (extend_run.py copies it, compare.py --resume trains the extra 1000);
 # - AdaptSegNet: 500 adaptation iterations (validated at 250 and 500),
-#   ADVENT (MinEnt), MeanTeacher: 250, all from the SourceOnly
+#   ADVENT (MinEnt and AdvEnt), MeanTeacher: 250, all from the SourceOnly
 #   iteration-1000 checkpoint (the CPU time of the session allowed no more);
 # - WDANet: from the SourceOnly checkpoint, 200 stage-0 iterations (count and
 #   detection heads) + 250 stage-1 + 250 stage-2.
@@ -39,6 +41,7 @@ for seed in "${SEEDS[@]}"; do
   one configs/adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_$V.py \
     --iters 500 --val-interval 250 --cfg-options $LOADER load_from="$SO"
   one configs/advent/advent-minent_unet-s4-c16_1xb4-3k_$V.py \
+    configs/advent/advent_unet-s4-c16_1xb4-3k_$V.py \
     configs/mean_teacher/mean-teacher_unet-s4-c16_1xb4-3k_$V.py \
     --iters 250 --val-interval 250 --cfg-options $LOADER load_from="$SO"
   one configs/wdanet/wdanet_unet-s4-c16_2x2-2k_$V.py --cfg-options $LOADER \
@@ -46,7 +49,14 @@ for seed in "${SEEDS[@]}"; do
     round_iters=250 model.rank_decay_iters=250 \
     'param_scheduler.segmentor.0.milestones=[200]' \
     'param_scheduler.count_head.0.milestones=[200]'
-  for variant in uda no-contrast threshold no-cross-teaching entropy; do
+  LONG=configs/ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-3k_$V.py
+  LONG_DIR=$OUT/$(basename "$LONG" .py)/seed$seed
+  [ -e "$LONG_DIR" ] || $PY tools/benchmarks/extend_run.py \
+    "$(dirname "$IPL")" "$LONG" --work-root "$OUT" --seed "$seed"
+  one "$LONG" --resume \
+    --cfg-options $LOADER default_hooks.checkpoint.max_keep_ckpts=20
+  for variant in uda no-contrast threshold no-cross-teaching entropy \
+    5pct 30pct 100pct; do
     one configs/ipl_cfcl/ipl-cfcl-${variant}_unet-s4-c16_2x2-2k_$V.py \
       --cfg-options $LOADER load_from="$IPL" pretrain_iters=0 \
       train_cfg.max_iters=1000 optim_wrapper.optimizer.lr=1e-4 \

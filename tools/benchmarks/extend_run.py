@@ -1,0 +1,104 @@
+"""Continue a finished run under a longer schedule without touching it.
+
+Copies the run's last checkpoint, best checkpoint, logs, validation history
+and (for self-training methods) its pseudo-label rounds into the work dir
+``tools/compare.py`` uses for the longer config, rewriting the checkpoint
+paths the checkpoint records, so that::
+
+    python tools/benchmarks/extend_run.py SRC_RUN_DIR LONGER_CONFIG \\
+        --work-root WORK_ROOT [--seed 0]
+    python tools/compare.py LONGER_CONFIG --work-root WORK_ROOT --resume
+
+trains only the extra iterations (e.g. more stage-2 rounds of IPL-CFCL). The
+longer config must repeat the shorter one's schedule as its prefix; the
+recorded wall time starts at the source run's.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import shutil
+import sys
+
+import torch
+
+sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+
+from emda.tools.compare import (
+    RUN_INFO_FILE,
+    describe_config,  # noqa: E402
+    plan_runs,
+    read_run_info,
+    write_run_info)
+
+RUNTIME_PATH_KEYS = ('last_ckpt', 'best_ckpt')
+
+
+def copy_checkpoint(src: str, dst: str, src_dir: str, dst_dir: str) -> None:
+    """Copy a checkpoint, pointing its recorded checkpoint paths at
+    ``dst_dir`` (otherwise the new run would delete the old run's best
+    checkpoint when it saves a better one)."""
+    checkpoint = torch.load(src, map_location='cpu', weights_only=False)
+    info = checkpoint.get('message_hub', {}).get('runtime_info', {})
+    for key in RUNTIME_PATH_KEYS:
+        if isinstance(info.get(key), str):
+            info[key] = info[key].replace(src_dir, dst_dir)
+    torch.save(checkpoint, dst)
+
+
+def extend_run(src_dir: str, dst_dir: str, config: str) -> str:
+    """Prepare ``dst_dir`` to resume from ``src_dir``'s last checkpoint;
+    returns the checkpoint it will resume from."""
+    src_dir, dst_dir = osp.abspath(src_dir), osp.abspath(dst_dir)
+    pointer = osp.join(src_dir, 'last_checkpoint')
+    if not osp.isfile(pointer):
+        raise FileNotFoundError(f'{src_dir} has no last_checkpoint')
+    if osp.exists(dst_dir):
+        raise FileExistsError(f'{dst_dir} exists; remove it first')
+    with open(pointer) as f:
+        last = osp.join(src_dir, osp.basename(f.read().strip()))
+    os.makedirs(dst_dir)
+    for path in [last] + glob.glob(osp.join(src_dir, 'best_*.pth')):
+        copy_checkpoint(path, osp.join(dst_dir, osp.basename(path)), src_dir,
+                        dst_dir)
+    for name in os.listdir(src_dir):
+        path = osp.join(src_dir, name)
+        if osp.isdir(path):  # timestamped logs (history) and pseudo_labels
+            shutil.copytree(path, osp.join(dst_dir, name), symlinks=True)
+        elif name.endswith(('.log', '.csv')):
+            shutil.copy2(path, dst_dir)
+    resume_from = osp.join(dst_dir, osp.basename(last))
+    with open(osp.join(dst_dir, 'last_checkpoint'), 'w') as f:
+        f.write(resume_from)
+    info = read_run_info(src_dir)
+    write_run_info(
+        dst_dir,
+        dict(
+            config=config,
+            seed=info.get('seed'),
+            status='extending',
+            wall_s=info.get('wall_s'),
+            extended_from=src_dir))
+    return resume_from
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src_run', help='finished run dir to continue')
+    parser.add_argument('config', help='the longer config')
+    parser.add_argument('--work-root', required=True)
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args(argv)
+    if not osp.isfile(osp.join(args.src_run, RUN_INFO_FILE)):
+        parser.error(f'{args.src_run} is not a run dir of tools/compare.py')
+    run = plan_runs([describe_config(args.config)], [args.seed],
+                    args.work_root)[0]
+    resume_from = extend_run(args.src_run, run.run_dir, args.config)
+    print(f'{run.run_dir} resumes from {resume_from}:\n'
+          f'  python tools/compare.py {args.config} --work-root '
+          f'{args.work_root} --seeds {args.seed} --resume')
+
+
+if __name__ == '__main__':
+    main()
