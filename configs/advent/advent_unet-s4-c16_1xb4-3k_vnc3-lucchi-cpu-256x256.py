@@ -1,30 +1,5 @@
-# CPU profile: half-resolution 256x256 crops, batch 4, 3k iterations.
-_base_ = [
-    '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
-    '../_base_/models/unet_s4_c16.py', '../_base_/methods/advent.py'
-]
-model = dict(
-    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
-train_dataloader = dict(
-    dataset=dict(
-        source=_base_.source_train, target=_base_.target_train_images))
-param_scheduler = dict(
-    segmentor=[
-        dict(
-            type='PolyLR',
-            eta_min=1e-5,
-            power=0.9,
-            begin=0,
-            end=3000,
-            by_epoch=False)
-    ],
-    discriminator=[
-        dict(
-            type='PolyLR',
-            eta_min=1e-6,
-            power=0.9,
-            begin=0,
-            end=3000,
-            by_epoch=False)
-    ])
-train_cfg = dict(max_iters=3000, val_interval=500)
+# ADVENT, adversarial variant (AdvEnt): the AdaptSegNet config of the same
+# pair and schedule, with the discriminator on weighted self-information
+# maps instead of the softmax (same two-optimizer step and schedules).
+_base_ = ['../adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py']
+model = dict(type='ADVENT', mode='adv', lambda_ent=0.001)

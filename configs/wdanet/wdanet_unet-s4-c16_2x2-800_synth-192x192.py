@@ -4,20 +4,14 @@
 # a stage-2 round of 250.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
-    '../_base_/models/unet_s4_c16_multitask.py', '../_base_/methods/wdanet.py',
-    '../_base_/schedules/wdanet_synth.py'
+    '../_base_/models/unet_s4_c16_multitask.py',
+    '../_base_/methods/wdanet_cpu.py', '../_base_/schedules/wdanet_synth.py'
 ]
 model = dict(
     segmentor=dict(_base_.segmentor, proj_head=None),
     data_preprocessor=_base_.data_preprocessor,
-    count_head=dict(channels=16, num_branches=4),
     heatmap_kernel=_base_.heatmap_kernel,
-    rank_decay_iters=_base_.round_iters,
-    # CPU profile: detection weights at 0.1x the spec (see the VNC config)
-    loss_weights=dict(
-        pretrain=dict(src_det=0.001),
-        stage1=dict(src_det=0.001, tgt_det=0.01),
-        stage2=dict(src_det=0.01, tgt_det=0.01)))
+    rank_decay_iters=_base_.round_iters)
 target_train = dict(
     _base_.target_train_points,
     pipeline=[

@@ -16,6 +16,7 @@ from mmseg.structures import SegDataSample
 
 from emda.models.losses import weighted_self_information
 from emda.registry import MODELS
+from recording_optim_wrapper import RecordingOptimWrapper, names_of
 
 REPO = osp.dirname(
     osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
@@ -74,34 +75,6 @@ def uda_runner(model, optim_wrapper, tiny_em, work_dir, iters=2):
         default_hooks=dict(logger=dict(type='LoggerHook', interval=1)),
         log_level='WARNING',
         randomness=dict(seed=0))
-
-
-class RecordingOptimWrapper(OptimWrapper):
-    """Records, at each step, which of the method's parameters hold a
-    gradient and which the step changes."""
-
-    def __init__(self, name, method, records, **kwargs):
-        super().__init__(**kwargs)
-        self.name, self.method, self.records = name, method, records
-
-    def step(self, **kwargs):
-        params = dict(self.method.named_parameters())
-        with_grad = {n for n, p in params.items() if p.grad is not None}
-        before = {n: p.detach().clone() for n, p in params.items()}
-        super().step(**kwargs)
-        changed = {
-            n
-            for n, p in params.items() if not torch.equal(before[n], p)
-        }
-        self.records.append((self.name, with_grad, changed))
-
-
-def names_of(method, child):
-    return {
-        n
-        for n, p in method.named_parameters()
-        if n.startswith(child + '.') and p.requires_grad
-    }
 
 
 def hand_made_batch(size=32, batch=2):

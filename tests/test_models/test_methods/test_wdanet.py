@@ -9,6 +9,7 @@ from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
 from emda.registry import MODELS
+from recording_optim_wrapper import RecordingOptimWrapper, names_of
 from emda.utils.heatmap import gaussian_integral
 
 SIZE = 32
@@ -216,34 +217,6 @@ def test_frozen_counter_is_a_snapshot_without_gradient(tiny_multitask_parts):
     assert all(
         torch.equal(state_of(fresh.frozen_counter)[k], v)
         for k, v in snapshot.items())
-
-
-class RecordingOptimWrapper(OptimWrapper):
-    """Records, at each step, which of the method's parameters hold a
-    gradient and which the step changes."""
-
-    def __init__(self, name, method, records, **kwargs):
-        super().__init__(**kwargs)
-        self.name, self.method, self.records = name, method, records
-
-    def step(self, **kwargs):
-        params = dict(self.method.named_parameters())
-        with_grad = {n for n, p in params.items() if p.grad is not None}
-        before = {n: p.detach().clone() for n, p in params.items()}
-        super().step(**kwargs)
-        changed = {
-            n
-            for n, p in params.items() if not torch.equal(before[n], p)
-        }
-        self.records.append((self.name, with_grad, changed))
-
-
-def names_of(method, child):
-    return {
-        n
-        for n, p in method.named_parameters()
-        if n.startswith(child + '.') and p.requires_grad
-    }
 
 
 def test_segmentor_step_gives_the_discriminator_no_gradient(
