@@ -434,15 +434,27 @@ def run_all(runs: Sequence[Run],
 
 
 # -------------------------------------------------------------- collecting
-def best_validation_row(run_dir: str) -> Optional[dict]:
-    """The validation with the highest Dice over all of the run's
-    evaluations (every timestamped log folder), or None."""
-    rows = []
+def validation_history(run_dir: str) -> List[dict]:
+    """Every validation of a run (all its timestamped log folders, so a
+    resumed run's too), in iteration order; a validation repeated at the
+    same iteration (after a resume) counts once, the latest."""
+    by_iter: Dict[str, dict] = {}
     for path in sorted(glob.glob(osp.join(run_dir, '*', HISTORY_FILE))):
         with open(path, newline='') as f:
-            rows += list(csv.DictReader(f))
+            for row in csv.DictReader(f):
+                by_iter[row.get('iter', '')] = row
+
+    def order(row: dict) -> int:
+        return int(row['iter']) if row['iter'].isdigit() else -1
+
+    return sorted(by_iter.values(), key=order)
+
+
+def best_validation_row(run_dir: str) -> Optional[dict]:
+    """The validation with the highest Dice over all of the run's
+    evaluations, or None."""
     scored = []
-    for row in rows:
+    for row in validation_history(run_dir):
         try:
             scored.append((float(row['Dice']), row))
         except (KeyError, TypeError, ValueError):
@@ -617,20 +629,30 @@ def run_records(per_run: Sequence[tuple]) -> List[dict]:
 
 
 def chart_labels(rows: Sequence[dict]) -> List[str]:
-    """Method names, made unique with the config name's first part (the
-    algorithm and its variant, e.g. ``ipl-cfcl-uda``), then the second
-    (the network) where that is not enough."""
-    methods = [r['method'] for r in rows]
-    firsts = [r['config'].split('_')[0] for r in rows]
+    """Method names, made unique where a method has several configs by the
+    parts of the config name (``_``-separated: variant, network, schedule,
+    data) in which those configs differ, e.g. ``ipl-cfcl-uda`` or
+    ``2x2-3k``."""
+    parts = {r['config']: r['config'].split('_') for r in rows}
     labels = []
-    for row, first in zip(rows, firsts):
-        if methods.count(row['method']) == 1:
+    for row in rows:
+        same = [
+            parts[r['config']] for r in rows if r['method'] == row['method']
+        ]
+        if len(same) == 1:
             labels.append(row['method'])
-        elif firsts.count(first) == 1:
-            labels.append(f'{row["method"]}\n{first}')
-        else:
-            labels.append(f'{row["method"]}\n' +
-                          '_'.join(row['config'].split('_')[:2]))
+            continue
+        width = max(len(p) for p in same)
+        padded = [p + [''] * (width - len(p)) for p in same]
+        mine = parts[row['config']] + [''] * (
+            width - len(parts[row['config']]))
+        differing = [
+            mine[k] for k in range(width)
+            if len({p[k]
+                    for p in padded}) > 1 and mine[k]
+        ]
+        labels.append(f'{row["method"]}\n' +
+                      (' '.join(differing) or row['config']))
     return labels
 
 
@@ -682,10 +704,60 @@ def plot_results(rows: Sequence[dict],
     fig.savefig(path, dpi=150)
 
 
+def plot_curves(rows: Sequence[dict],
+                per_run: Sequence[tuple],
+                path: str,
+                title: str = 'Comparison') -> None:
+    """Validation Dice against the run's iterations, one line per run
+    (a config's seeds share a colour), so a reader sees when each method
+    peaked and whether it was still rising."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(9, 5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    labels = dict(
+        zip([r['config_path'] for r in rows],
+            [label.replace('\n', ' ') for label in chart_labels(rows)]))
+    # ten colours, then the next line style
+    index = {r['config_path']: i for i, r in enumerate(rows)}
+    styles = ['-', '--', ':', '-.']
+    labelled = set()
+    for run, _ in per_run:
+        points = []
+        for row in validation_history(run.run_dir):
+            try:
+                points.append((int(row['iter']) + 1, float(row['Dice'])))
+            except (KeyError, TypeError, ValueError):
+                continue
+        if not points:
+            continue
+        config = run.config.path
+        k = index.get(config, len(index))
+        ax.plot([x for x, _ in points], [y for _, y in points],
+                marker='o',
+                markersize=3,
+                color=f'C{k % 10}',
+                linestyle=styles[k // 10 % len(styles)],
+                label=None if config in labelled else labels.get(
+                    config, run.config.stem))
+        labelled.add(config)
+    ax.set_xlabel('iterations of the run (a run loaded from a checkpoint '
+                  'starts at 0)')
+    ax.set_ylabel('target validation Dice')
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3)
+    ax.set_title(f'{title}: validation during training')
+    if labelled:
+        ax.legend(fontsize=7, loc='lower right', ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=150)
+
+
 def write_outputs(rows: Sequence[dict], per_run: Sequence[tuple], out_dir: str,
                   title: str) -> str:
-    """``results.md``, ``results.csv``, ``runs.csv`` and ``results.png``;
-    returns the markdown."""
+    """``results.md``, ``results.csv``, ``runs.csv``, ``results.png`` and
+    ``curves.png``; returns the markdown."""
     os.makedirs(out_dir, exist_ok=True)
     markdown = to_markdown(rows, title)
     with open(osp.join(out_dir, 'results.md'), 'w') as f:
@@ -693,6 +765,7 @@ def write_outputs(rows: Sequence[dict], per_run: Sequence[tuple], out_dir: str,
     write_csv(osp.join(out_dir, 'results.csv'), rows)
     write_csv(osp.join(out_dir, 'runs.csv'), run_records(per_run))
     plot_results(rows, osp.join(out_dir, 'results.png'), title)
+    plot_curves(rows, per_run, osp.join(out_dir, 'curves.png'), title)
     return markdown
 
 
@@ -792,7 +865,7 @@ def main(argv=None):
     failed = sum(result.status != 'ok' for _, result in per_run)
     print(f'{len(per_run) - failed} of {len(per_run)} runs succeeded; '
           f'results in {out_dir}/results.md, results.csv, runs.csv, '
-          f'results.png')
+          f'results.png, curves.png')
     return rows
 
 

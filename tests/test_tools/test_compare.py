@@ -162,8 +162,28 @@ def test_collect_builds_table_with_failed_run(work_root, tmp_path):
     assert len(runs) == 5
     best = [r for r in runs if r['config'] == stem(SOURCE_ONLY)]
     assert [r['best_iter'] for r in best] == ['500', '500']
-    with open(osp.join(out, 'results.png'), 'rb') as f:
-        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+    for chart in ('results.png', 'curves.png'):
+        with open(osp.join(out, chart), 'rb') as f:
+            assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+
+
+def test_validation_history_merges_resumed_logs(tmp_path):
+    """Validations of every log folder, in iteration order; one repeated
+    after a resume counts once (the latest)."""
+    run_dir = write_run(
+        str(tmp_path), SOURCE_ONLY, 0, {
+            '20240101_000000': [(249, .30, .2, .1, .1),
+                                (499, .40, .2, .1, .1)],
+            '20240102_000000': [(499, .45, .2, .1, .1),
+                                (749, .50, .2, .1, .1)],
+            '20231231_000000': [(99, .10, .1, .1, .1)]
+        })
+    history = compare.validation_history(run_dir)
+    assert [(r['iter'], r['Dice']) for r in history] == [('99', '0.1'),
+                                                         ('249', '0.3'),
+                                                         ('499', '0.45'),
+                                                         ('749', '0.5')]
+    assert compare.best_validation_row(run_dir)['iter'] == '749'
 
 
 def test_collect_selected_configs_and_seeds(work_root, tmp_path):
@@ -491,8 +511,11 @@ def test_chart_labels_tell_variants_of_one_method_apart():
         dict(method='IPLCFCL', config='ipl-cfcl-uda_unet-s4_x'),
         dict(method='SourceOnly', config='source-only_unet-s4_x'),
         dict(method='SourceOnly', config='source-only_hsc-c24_x'),
+        dict(method='IPLCFCL', config='ipl-cfcl_unet-s4_y'),
+        dict(method='PointOnly', config='point-only_unet-s4_x'),
     ]
     assert chart_labels(rows) == [
-        'IPLCFCL\nipl-cfcl', 'IPLCFCL\nipl-cfcl-uda',
-        'SourceOnly\nsource-only_unet-s4', 'SourceOnly\nsource-only_hsc-c24'
+        'IPLCFCL\nipl-cfcl x', 'IPLCFCL\nipl-cfcl-uda x',
+        'SourceOnly\nunet-s4', 'SourceOnly\nhsc-c24', 'IPLCFCL\nipl-cfcl y',
+        'PointOnly'
     ]
