@@ -17,6 +17,7 @@ import os.path as osp
 import re
 import shutil
 import statistics
+import signal
 import subprocess
 import sys
 import time
@@ -404,6 +405,12 @@ def execute_run(run: Run,
     return info
 
 
+def _exit_on_sigterm(signum, frame):
+    """SIGTERM as SystemExit, so the running training is stopped and
+    recorded as interrupted (the default handler would orphan it)."""
+    raise SystemExit(128 + signum)
+
+
 def run_all(runs: Sequence[Run],
             options_for: Callable[[Run], List[str]],
             rerun: bool = False,
@@ -419,18 +426,27 @@ def run_all(runs: Sequence[Run],
     if len(pending) < len(runs):
         print(f'{len(runs) - len(pending)} of {len(runs)} runs already done, '
               f'skipped (--rerun runs them again)')
-    bar = tqdm(pending, desc='compare', unit='run', dynamic_ncols=True)
-    for run in bar:
+    try:  # only the main thread may set handlers
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    except ValueError:
+        previous = None
+    try:
+        bar = tqdm(pending, desc='compare', unit='run', dynamic_ncols=True)
+        for run in bar:
 
-        def show(progress: str, name: str = run.name) -> None:
-            bar.set_postfix_str(f'{name} {progress}'.rstrip())
+            def show(progress: str, name: str = run.name) -> None:
+                bar.set_postfix_str(f'{name} {progress}'.rstrip())
 
-        show('')
-        info = execute_run(
-            run, options_for(run), on_progress=show, resume=resume)
-        if info['status'] != 'done':
-            bar.write(f'{run.name}: failed (exit code {info["exit_code"]}), '
-                      f'see {osp.join(run.run_dir, RUN_LOG_FILE)}')
+            show('')
+            info = execute_run(
+                run, options_for(run), on_progress=show, resume=resume)
+            if info['status'] != 'done':
+                bar.write(
+                    f'{run.name}: failed (exit code {info["exit_code"]}), '
+                    f'see {osp.join(run.run_dir, RUN_LOG_FILE)}')
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 # -------------------------------------------------------------- collecting

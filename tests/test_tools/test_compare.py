@@ -473,6 +473,43 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
     assert commands == [0, 0]
 
 
+SIGTERM_DRIVER = """
+import sys, time
+from emda.tools import compare
+pid_file = sys.argv[2]
+def sleeper(run, options):
+    return [sys.executable, '-c', 'import os, sys, time; '
+            'open(sys.argv[1], "w").write(str(os.getpid())); time.sleep(60)',
+            pid_file]
+compare.train_command = sleeper
+compare.main([sys.argv[1], '--seeds', '0', '--work-root', sys.argv[3]])
+"""
+
+
+def test_sigterm_stops_the_training_and_records_it(tmp_path):
+    """Killing compare (SIGTERM) stops its training subprocess instead of
+    orphaning it, and the run is recorded as interrupted."""
+    import signal
+    import subprocess
+    import time
+    pid_file, root = str(tmp_path / 'child.pid'), str(tmp_path / 'wr')
+    driver = subprocess.Popen(
+        [sys.executable, '-c', SIGTERM_DRIVER, SOURCE_ONLY, pid_file, root],
+        cwd=REPO)
+    deadline = time.monotonic() + 60
+    while not (osp.isfile(pid_file) and open(pid_file).read()):
+        assert time.monotonic() < deadline and driver.poll() is None
+        time.sleep(0.1)
+    child = int(open(pid_file).read())
+    driver.send_signal(signal.SIGTERM)
+    assert driver.wait(timeout=30) != 0
+    with pytest.raises(ProcessLookupError):  # reaped: gone for good
+        os.kill(child, 0)
+    info = json.load(
+        open(osp.join(root, stem(SOURCE_ONLY), 'seed0', 'run_info.json')))
+    assert info['status'] == 'failed' and info['error'] == 'interrupted'
+
+
 def test_cli_trains_and_reports_a_broken_config(tmp_path):
     """End to end on the synthetic pair: one real 2-iteration run and a
     config whose method does not exist, reported as failed."""

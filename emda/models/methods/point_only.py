@@ -1,5 +1,5 @@
 """Training on target point annotations alone: the weak-label baseline."""
-from typing import Dict, Optional, Sequence, Tuple
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -25,8 +25,12 @@ class PointOnly(BaseDAModel):
 
     ``tgt.loss_ce`` is the weighted mean ``sum(w * CE) / sum(w)`` over the
     non-ignored pixels, so ``bg_weight`` sets the background's weight
-    relative to the blobs'. Pixels outside the sample's ``img_shape``
-    (batch padding) are ignored.
+    relative to the blobs'. With ``bg_weight='balanced'`` it is, per batch,
+    (blob pixels) / (background pixels), so both classes weigh the same in
+    total: with 15 % points on Lucchi the blobs are ~0.2 % of the pixels,
+    and at weight 1 the network learns to predict background everywhere
+    (0.000 validation Dice after 250 iterations). Pixels outside the
+    sample's ``img_shape`` (batch padding) are ignored.
 
     Args:
         segmentor (dict): Config of the segmentor.
@@ -35,7 +39,8 @@ class PointOnly(BaseDAModel):
         blob_iterations (int): Dilation iterations of the blob.
         ring_kernel (tuple[int]): Kernel of the ignore ring.
         ring_iterations (int): Dilation iterations of the ring; 0: none.
-        bg_weight (float): Weight of background pixels. Defaults to 1.0.
+        bg_weight (float | str): Weight of background pixels, or
+            ``'balanced'`` (see above). Defaults to 1.0.
         data_preprocessor (dict, optional): Usually
             ``MultiDomainDataPreProcessor``.
         init_cfg (dict, optional): MMEngine initialization config.
@@ -47,7 +52,7 @@ class PointOnly(BaseDAModel):
                  blob_iterations: int = 3,
                  ring_kernel: Sequence[int] = (31, 33),
                  ring_iterations: int = 3,
-                 bg_weight: float = 1.0,
+                 bg_weight: Union[float, str] = 1.0,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
@@ -57,9 +62,12 @@ class PointOnly(BaseDAModel):
         # the selectors' kernel checks and blob rule, reused as is
         self.regions = BaseSelector(blob_kernel, blob_iterations, ring_kernel,
                                     ring_iterations)
-        if bg_weight < 0:
-            raise ValueError(f'bg_weight must be >= 0, got {bg_weight}')
-        self.bg_weight = float(bg_weight)
+        if bg_weight != 'balanced' and (isinstance(bg_weight, str)
+                                        or bg_weight < 0):
+            raise ValueError(f"bg_weight must be >= 0 or 'balanced', got "
+                             f'{bg_weight!r}')
+        self.bg_weight = (
+            bg_weight if bg_weight == 'balanced' else float(bg_weight))
 
     def point_labels(
         self,
@@ -68,7 +76,8 @@ class PointOnly(BaseDAModel):
         valid_shape: Optional[Tuple[int, int]] = None
     ) -> Tuple[np.ndarray, np.ndarray]:
         """uint8 HxW label (1 blob, 255 ring and padding, 0 elsewhere) and
-        float32 weight of one slice's (N, 2) (y, x) ``points``."""
+        float32 weight of one slice's (N, 2) (y, x) ``points`` (background
+        weight 1 when ``'balanced'``: the batch sets it in :meth:`loss`)."""
         h, w = shape
         points = np.asarray(points, np.float64).reshape(-1, 2)
         points = np.round(points).astype(np.int64)
@@ -83,7 +92,8 @@ class PointOnly(BaseDAModel):
         if valid_shape is not None:
             label[valid_shape[0]:, :] = IGNORE_INDEX
             label[:, valid_shape[1]:] = IGNORE_INDEX
-        weight = np.where(label == 0, self.bg_weight, 1.).astype(np.float32)
+        bg_weight = 1. if self.bg_weight == 'balanced' else self.bg_weight
+        weight = np.where(label == 0, bg_weight, 1.).astype(np.float32)
         weight[label == IGNORE_INDEX] = 0.
         return label, weight
 
@@ -109,6 +119,10 @@ class PointOnly(BaseDAModel):
             weights.append(torch.from_numpy(weight))
         label = torch.stack(labels).to(img.device)
         weight = torch.stack(weights).to(img.device)
+        if self.bg_weight == 'balanced':
+            background = label == 0
+            ratio = (label == 1).sum() / background.sum().clamp_min(1)
+            weight = torch.where(background, ratio.to(weight), weight)
         logits, _ = segmentation_outputs(self.segmentor, img)
         loss = cross_entropy(
             logits,

@@ -9,9 +9,11 @@ import sys
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from mmseg.structures import SegDataSample
 
 from emda.models.selectors.point_regions import dilate_points
+from emda.models.utils import segmentation_outputs
 from emda.registry import MODELS
 
 REPO = osp.dirname(
@@ -86,6 +88,29 @@ def test_loss_is_finite_and_falls_on_a_tiny_overfit(tiny_model_parts):
     assert log_vars['tgt.n_points'] == 3
 
 
+def test_balanced_background_weighs_as_much_as_the_blobs(tiny_model_parts):
+    """``bg_weight='balanced'``: the loss equals the CE averaged per class
+    and then over the two classes (equal total weight per class)."""
+    torch.manual_seed(0)
+    model = build(tiny_model_parts, bg_weight='balanced', **KERNELS).eval()
+    with torch.no_grad():  # favour foreground: the classes' CE differ
+        model.segmentor.decode_head.conv_seg.bias.copy_(torch.tensor([0., 2.]))
+    inputs, samples = target_batch([[[8, 8], [20, 24]], [[16, 12]]])
+    loss = model.loss(inputs, samples)['tgt.loss_ce']
+    labels = np.stack([
+        model.point_labels(s.gt_points.numpy(), (32, 32))[0]
+        for s in samples['target']
+    ])
+    label = torch.from_numpy(labels.astype(np.int64))
+    logits, _ = segmentation_outputs(model.segmentor, inputs['target'])
+    ce = F.cross_entropy(logits, label, ignore_index=255, reduction='none')
+    per_class = [ce[label == c].mean() for c in (0, 1)]
+    assert float(loss) == pytest.approx(float(sum(per_class) / 2), rel=1e-5)
+    # and it differs from the unweighted mean (blobs are a small minority)
+    assert float(loss) != pytest.approx(
+        float(ce[label != 255].mean()), rel=1e-2)
+
+
 def test_missing_points_and_domain_are_named(tiny_model_parts):
     model = build(tiny_model_parts)
     inputs, samples = target_batch([[[8, 8]]])
@@ -96,6 +121,8 @@ def test_missing_points_and_domain_are_named(tiny_model_parts):
         model.loss({'source': inputs['target']}, {'source': []})
     with pytest.raises(ValueError, match='bg_weight'):
         build(tiny_model_parts, bg_weight=-1)
+    with pytest.raises(ValueError, match='bg_weight'):
+        build(tiny_model_parts, bg_weight='auto')
     with pytest.raises(ValueError, match='blob_kernel'):
         build(tiny_model_parts, blob_kernel=(0, 3))
 
