@@ -14,6 +14,8 @@ import glob
 import os.path as osp
 import statistics
 
+from table_output import report  # noqa: E402 (sibling script module)
+
 
 def round_times(run_dir: str):
     """One row per round of ``run_dir``."""
@@ -51,17 +53,7 @@ def main(argv=None):
     if not rows:
         raise SystemExit('no pseudo_labels/round_*/selection.csv found in '
                          f'{args.runs}')
-    cols = list(rows[0])
-    print('| ' + ' | '.join(cols) + ' |')
-    print('|' + '---|' * len(cols))
-    for row in rows:
-        print('| ' + ' | '.join(str(row[c]) for c in cols) + ' |')
-    out = osp.join(args.runs[0], 'selection_times.csv')
-    with open(out, 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=cols)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f'written {out}')
+    report(rows, osp.join(args.runs[0], 'selection_times.csv'))
 
 
 if __name__ == '__main__':

@@ -10,12 +10,13 @@ Usage::
     # e.g. work_dirs/vnc/ipl-cfcl_*/seed0 ../shared/data/lucchi/train/labels
 """
 import argparse
-import csv
 import glob
 import os
 import os.path as osp
 
 import cv2
+
+from table_output import report  # noqa: E402 (sibling script module)
 
 
 def round_quality(round_dir: str, label_dir: str) -> dict:
@@ -50,17 +51,7 @@ def main(argv=None):
     rows = [round_quality(r, args.label_dir) for r in rounds if osp.isdir(r)]
     if not rows:
         raise SystemExit(f'no pseudo_labels/round_* in {args.run_dir}')
-    cols = list(rows[0])
-    print('| ' + ' | '.join(cols) + ' |')
-    print('|' + '---|' * len(cols))
-    for row in rows:
-        print('| ' + ' | '.join(row[c] for c in cols) + ' |')
-    out = osp.join(args.run_dir, 'pseudo_label_quality.csv')
-    with open(out, 'w', newline='') as f:
-        writer = csv.DictWriter(f, fieldnames=cols)
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f'written {out}')
+    report(rows, osp.join(args.run_dir, 'pseudo_label_quality.csv'))
 
 
 if __name__ == '__main__':
