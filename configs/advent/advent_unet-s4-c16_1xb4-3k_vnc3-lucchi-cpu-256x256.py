@@ -1,5 +1,7 @@
 # ADVENT, adversarial variant (AdvEnt): the AdaptSegNet config of the same
 # pair and schedule, with the discriminator on weighted self-information
 # maps instead of the softmax (same two-optimizer step and schedules).
-_base_ = ['../adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py']
+_base_ = [
+    '../adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py'
+]
 model = dict(type='ADVENT', mode='adv', lambda_ent=0.001)

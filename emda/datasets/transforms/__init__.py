@@ -8,8 +8,7 @@ from .targets import GenerateCenterHeatmap, points_from_map
 
 __all__ = [
     'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
-    'LoadPseudoLabels',
-    'GenerateCenterHeatmap', 'points_from_map', 'RandomIntensity',
-    'RandomGaussianBlur', 'RandomElasticDeform', 'NormalizeIntensity',
-    'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'
+    'LoadPseudoLabels', 'GenerateCenterHeatmap', 'points_from_map',
+    'RandomIntensity', 'RandomGaussianBlur', 'RandomElasticDeform',
+    'NormalizeIntensity', 'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'
 ]
