@@ -58,13 +58,24 @@ def build_config(args) -> Config:
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     if args.amp:
+        # accelerators: float16 with loss scaling (AmpOptimWrapper); CPU:
+        # bfloat16 autocast (no loss scaling needed) and channels_last
+        # weights, oneDNN's fast layout (tools/benchmarks/bf16_throughput.py)
+        from mmengine.device import get_device
+        on_cpu = get_device() == 'cpu'
         wrapper = cfg.optim_wrapper
         children = [wrapper] if 'optimizer' in wrapper else [
             v for v in wrapper.values() if isinstance(v, dict)
         ]
         for child in children:
-            child.type = 'AmpOptimWrapper'
-            child.setdefault('loss_scale', 'dynamic')
+            if on_cpu:
+                child.type = 'BF16OptimWrapper'
+            else:
+                child.type = 'AmpOptimWrapper'
+                child.setdefault('loss_scale', 'dynamic')
+        hooks = list(cfg.get('custom_hooks', []))
+        if on_cpu and 'ChannelsLastHook' not in [h['type'] for h in hooks]:
+            cfg.custom_hooks = hooks + [dict(type='ChannelsLastHook')]
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
