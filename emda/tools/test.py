@@ -5,8 +5,8 @@ import argparse
 import os.path as osp
 
 from mmengine.config import DictAction
-from mmengine.runner import Runner
 
+from emda.tools.tool_output import add_verbose_flag, print_outputs
 from emda.tools.train import load_config, prepare_data
 
 
@@ -26,26 +26,31 @@ def parse_args(argv=None):
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none')
+    add_verbose_flag(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
+    args = parse_args(argv)  # before the slow imports: --help is instant
     from emda.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    args = parse_args(argv)
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = load_config(args.config, args.cfg_options, args.work_dir,
                       args.launcher)
     cfg.load_from = args.checkpoint
     cfg.resume = False
+    cfg.log_dumps_to_console = args.verbose
     if args.out:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SavePredictionsHook', out_dir=args.out)
         ]
     prepare_data(cfg)
-    runner = Runner.from_cfg(cfg)
+    from emda.engine.em_runner import EMRunner
+    runner = EMRunner.from_cfg(cfg)
     metrics = runner.test()
+    print_outputs(runner,
+                  [('predictions', osp.abspath(args.out))] if args.out else [])
     return metrics
 
 

@@ -116,3 +116,51 @@ def test_bad_config_path_is_named(tmp_path):
         capture_output=True,
         text=True)
     assert proc.returncode != 0 and 'config not found: nope.py' in proc.stderr
+
+
+def test_train_terminal_is_quiet_and_ends_with_the_outputs(trained):
+    """The config / environment / hook dumps go to the log file only, and
+    the run ends by listing where its checkpoint, log and scores are."""
+    cwd, out = trained
+    assert 'Config:\n' not in out
+    assert 'System environment:' not in out
+    assert 'Hooks will be executed' not in out
+    log_file = sorted(glob.glob(osp.join(cwd, 'wd/*/*.log')))[-1]
+    with open(log_file) as f:
+        logged = f.read()
+    assert 'Config:\n' in logged and 'Hooks will be executed' in logged
+    listing = out[out.index('Outputs of this run'):]
+    best = glob.glob(osp.join(cwd, 'wd/best_Dice_iter_*.pth'))[0]
+    assert best in listing
+    assert 'em_seg_per_slice.csv' in listing
+
+
+def test_verbose_brings_the_dumps_back(tmp_path):
+    out = run(
+        'train.py',
+        CONFIG,
+        '--work-dir',
+        'wd',
+        '--verbose',
+        '--cfg-options',
+        'train_cfg.max_iters=1',
+        'train_cfg.val_interval=1',
+        *SMALL,
+        cwd=str(tmp_path))
+    assert 'Config:\n' in out and 'Hooks will be executed' in out
+
+
+def test_help_does_not_import_the_models():
+    """``--help`` answers before torch / mmseg are imported."""
+    code = ('import sys, runpy; sys.argv = ["train.py", "--help"]\n'
+            'try:\n'
+            '    runpy.run_path("tools/train.py", run_name="__main__")\n'
+            'except SystemExit:\n'
+            '    pass\n'
+            'print("HEAVY" if "mmseg.models" in sys.modules else "LIGHT")')
+    proc = subprocess.run([sys.executable, '-c', code],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+    assert proc.stdout.strip().endswith('LIGHT'), proc.stdout + proc.stderr
