@@ -27,6 +27,9 @@ model = dict(
     prototype_interval=500,
     anchor_conf=0.95,
     center_kernel=11)
+# stages leave heads unused (pretraining: the target branch and the
+# projection head; stage 2: the source-only terms): DDP must look for them
+find_unused_parameters = True
 train_dataloader = dict(
     batch_size=2,
     num_workers=2,
