@@ -82,12 +82,19 @@ def build_config(args) -> Config:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
+    from emda.utils.distributed import prepare_launch
+    prepare_launch(cfg)  # DDP: process group and per-device model wrapper
     return cfg
 
 
 def prepare_data(cfg: Config) -> None:
     """Write the embedded synthetic data (and its simulated points) on
-    first use."""
+    first use, on rank 0 while the other ranks wait."""
+    from emda.utils.distributed import run_on_main
+    run_on_main(lambda: _write_data(cfg))
+
+
+def _write_data(cfg: Config) -> None:
     if cfg.get('synthetic_data'):
         from emda.datasets.synthetic import ensure_synthetic_data
         ensure_synthetic_data(**cfg.synthetic_data)
