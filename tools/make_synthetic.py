@@ -23,6 +23,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--n-val', type=int, default=8, help='validation slices per domain')
     parser.add_argument(
+        '--preset',
+        default='realistic',
+        choices=['realistic', 'hard'],
+        help='target domain: realistic (imaging shift only, the default) '
+        'or hard (adds distractors drawn like the source mitochondria)')
+    parser.add_argument(
         '--overwrite',
         action='store_true',
         help='replace a folder written with other arguments')
@@ -43,9 +49,11 @@ def main(argv=None):
         size=args.size,
         n_train=args.n_train,
         n_val=args.n_val,
+        domains=args.preset,
         overwrite=args.overwrite,
         progress=not args.no_progress)
-    print(f'synthetic EM pair in {args.out} (seed {manifest["seed"]}, '
+    print(f'synthetic EM pair ({args.preset}) in {args.out} '
+          f'(seed {manifest["seed"]}, '
           f'size {manifest["size"]}, {manifest["n_train"]} train + '
           f'{manifest["n_val"]} val slices per domain)')
     for domain, fractions in manifest['foreground_fraction'].items():

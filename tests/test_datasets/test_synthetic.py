@@ -202,3 +202,43 @@ def test_cli_writes_the_pair(tmp_path):
     manifest = json.loads((out / 'manifest.json').read_text())
     assert manifest['n_train'] == 1 and manifest['seed'] == 1
     assert (out / 'target' / 'val' / 'labels' / 'z000.png').is_file()
+
+
+def test_presets_share_the_imaging_and_differ_in_distractors():
+    """The hard preset is the realistic target plus look-alike distractors;
+    the realistic target keeps the source's distractors."""
+    from emda.datasets.synthetic import PRESETS, TARGET_HARD
+    assert PRESETS['realistic'] == (SOURCE, TARGET)
+    assert PRESETS['hard'] == (SOURCE, TARGET_HARD)
+    imaging = ('scale', 'contrast', 'gamma', 'noise', 'noise_level',
+               'blur_sigma', 'texture_sigma', 'mito_matrix_darkness')
+    for key in imaging:
+        assert getattr(TARGET, key) == getattr(TARGET_HARD, key), key
+    for key in ('organelle_elongation', 'organelle_darkness', 'organelle_rim'):
+        assert getattr(TARGET, key) == getattr(SOURCE, key), key
+        assert getattr(TARGET_HARD, key) != getattr(SOURCE, key), key
+
+
+def test_preset_by_name_and_unknown_preset(tmp_path):
+    manifest = write_synthetic_pair(
+        str(tmp_path / 'hard'), domains='hard', **SMALL)
+    from emda.datasets.synthetic import TARGET_HARD
+    assert manifest['domains']['target'] == json.loads(
+        json.dumps(TARGET_HARD.to_dict()))
+    with pytest.raises(ValueError, match='unknown synthetic preset'):
+        write_synthetic_pair(str(tmp_path / 'x'), domains='nope', **SMALL)
+
+
+def test_ensure_regenerates_a_stale_folder_it_wrote(tmp_path, capsys):
+    """A folder written with another preset is replaced (with a message)
+    by ensure_synthetic_data, but write_synthetic_pair still refuses."""
+    out = str(tmp_path / 'pair')
+    write_synthetic_pair(out, domains='hard', **SMALL)
+    with pytest.raises(ValueError, match='other arguments'):
+        write_synthetic_pair(out, domains='realistic', **SMALL)
+    manifest = ensure_synthetic_data(out, domains='realistic', **SMALL)
+    assert 'regenerating' in capsys.readouterr().out
+    assert manifest['domains']['target'] == json.loads(
+        json.dumps(TARGET.to_dict()))
+    from emda.datasets.synthetic import read_manifest
+    assert read_manifest(out) == manifest

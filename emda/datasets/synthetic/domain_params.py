@@ -140,14 +140,6 @@ TARGET = replace(
     mito_membrane_darkness=0.55,
     mito_matrix_darkness=0.22,
     cristae_darkness=0.3,
-    organelles=(3.0, 6.0),
-    organelle_radius=(3.5, 5.5),
-    organelle_elongation=(1.6, 2.6),
-    organelle_darkness=(0.3, 0.45),
-    organelle_rim=1.0,
-    tubules=(5.0, 9.0),
-    tubule_width=1.6,
-    tubule_darkness=0.35,
     texture_sigma=2.0,
     texture_amplitude=0.07,
     granule_density=0.006,
@@ -158,10 +150,35 @@ TARGET = replace(
     blur_sigma=(0.8, 0.8),
     noise='poisson',
     noise_level=0.07)
-"""Target domain: larger pixels-per-object, flatter contrast, gamma,
-Poisson noise, coarse texture and elongated mid-grey distractors that a
-source-trained model mistakes for mitochondria."""
+"""Target domain, the same tissue seen by another microscope and lab:
+smaller pixels (objects 1.4x larger), thinner and paler membranes, a lighter
+mitochondrial matrix (other staining) with clearer cristae, flatter contrast
+and gamma, Poisson shot noise instead of Gaussian read noise, coarser
+cytoplasm texture, softer isotropic blur. The distractors (vesicles, dark
+round organelles, tubules) are those of the source."""
+
+TARGET_HARD = replace(
+    TARGET,
+    organelles=(3.0, 6.0),
+    organelle_radius=(3.5, 5.5),
+    organelle_elongation=(1.6, 2.6),
+    organelle_darkness=(0.3, 0.45),
+    organelle_rim=1.0,
+    tubules=(5.0, 9.0),
+    tubule_width=1.6,
+    tubule_darkness=0.35)
+"""The hard preset (the default until generator version 2, kept for tests):
+the imaging shift of :data:`TARGET` plus elongated mid-grey distractors with
+a light rim that look like the *source* mitochondria. No real pair has
+that: the negatives of one domain are drawn as the positives of the other,
+so no label-free method can tell them apart."""
 
 DEFAULT_DOMAINS = (SOURCE, TARGET)
 
-__all__ = ['EMDomainParams', 'SOURCE', 'TARGET', 'DEFAULT_DOMAINS']
+#: named domain pairs a config can ask for (``synthetic_data.preset``)
+PRESETS = dict(realistic=DEFAULT_DOMAINS, hard=(SOURCE, TARGET_HARD))
+
+__all__ = [
+    'EMDomainParams', 'SOURCE', 'TARGET', 'TARGET_HARD', 'DEFAULT_DOMAINS',
+    'PRESETS'
+]

@@ -14,12 +14,12 @@ import json
 import os
 import os.path as osp
 import shutil
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Union
 
 import cv2
 import numpy as np
 
-from .domain_params import DEFAULT_DOMAINS, EMDomainParams
+from .domain_params import PRESETS, EMDomainParams
 from .em_generator import SizeLike, generate_slice, parse_size
 
 MANIFEST_NAME = 'manifest.json'
@@ -107,9 +107,11 @@ def write_synthetic_pair(out_dir: str,
                          size: SizeLike = 256,
                          n_train: int = 16,
                          n_val: int = 8,
-                         domains: Sequence[EMDomainParams] = DEFAULT_DOMAINS,
+                         domains: Union[str, Sequence[EMDomainParams]] = (
+                             'realistic'),
                          overwrite: bool = False,
-                         progress: bool = True) -> dict:
+                         progress: bool = True,
+                         regenerate_stale: bool = False) -> dict:
     """Generate the two-domain synthetic EM data set under ``out_dir``.
 
     A folder that already holds a manifest with the same arguments is left
@@ -124,20 +126,30 @@ def write_synthetic_pair(out_dir: str,
         size: slice size, ``int`` or ``(H, W)``.
         n_train: training slices per domain.
         n_val: validation slices per domain.
-        domains: the domain parameters; defaults to ``(SOURCE, TARGET)``.
+        domains: the domain parameters, or the name of a preset of
+            ``PRESETS``: ``'realistic'`` (default, ``(SOURCE, TARGET)``) or
+            ``'hard'`` (``(SOURCE, TARGET_HARD)``).
         overwrite: replace a folder written with different arguments.
         progress: show a tqdm progress bar.
+        regenerate_stale: replace, with a message, a folder this
+            generator wrote (it has a manifest) with other settings,
+            instead of raising.
 
     Returns:
         The manifest: the arguments, the domain parameters, the relative
         folders and the mitochondria foreground fraction of each split.
     """
+    domains = resolve_domains(domains)
     settings = _requested_settings(seed, size, n_train, n_val, domains)
     existing = read_manifest(out_dir)
     if existing is not None and not overwrite:
         if _settings_of(existing) == settings:
             return existing
         difference = _describe_difference(_settings_of(existing), settings)
+        if regenerate_stale:
+            print(f'{out_dir}: regenerating the synthetic pair ({difference})')
+            return write_synthetic_pair(out_dir, seed, size, n_train, n_val,
+                                        domains, True, progress)
         raise ValueError(
             f'{out_dir} already holds synthetic data written with other '
             f'arguments ({difference}); pass overwrite=True (--overwrite) '
@@ -199,11 +211,26 @@ def write_synthetic_pair(out_dir: str,
     return manifest
 
 
+def resolve_domains(
+        domains: Union[str,
+                       Sequence[EMDomainParams]]) -> Sequence[EMDomainParams]:
+    """The domain parameters of a preset name, or ``domains`` itself."""
+    if isinstance(domains, str):
+        if domains not in PRESETS:
+            raise ValueError(f'unknown synthetic preset {domains!r}; '
+                             f'choose one of {sorted(PRESETS)}')
+        return PRESETS[domains]
+    return domains
+
+
 def ensure_synthetic_data(out_dir: str = 'data/synthetic', **kwargs) -> dict:
     """Write the synthetic pair on first use, quietly; else reuse it.
 
     Takes the keyword arguments of :func:`write_synthetic_pair`
-    (``progress`` defaults to False here).
+    (``progress`` defaults to False here). A folder this generator wrote
+    (it has a manifest) with other settings than the config asks for is
+    regenerated, with a message: training on stale data would be silent.
     """
     kwargs.setdefault('progress', False)
+    kwargs.setdefault('regenerate_stale', True)
     return write_synthetic_pair(out_dir, **kwargs)
