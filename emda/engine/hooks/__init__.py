@@ -1,7 +1,8 @@
 from .channels_last_hook import ChannelsLastHook
 from .ema_teacher_hook import EMATeacherHook
+from .label_free_selection_hook import LabelFreeSelectionHook
 from .save_predictions_hook import SavePredictionsHook
 from .self_training_round_hook import SelfTrainingRoundHook
 
 __all__ = ['SavePredictionsHook', 'SelfTrainingRoundHook']
-__all__ += ['EMATeacherHook', 'ChannelsLastHook']
+__all__ += ['EMATeacherHook', 'ChannelsLastHook', 'LabelFreeSelectionHook']

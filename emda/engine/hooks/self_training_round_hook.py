@@ -4,7 +4,7 @@ target set, grouped in stages with their own losses."""
 import os
 from typing import List, Optional, Sequence, Union
 
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
@@ -61,6 +61,11 @@ class SelfTrainingRoundHook(Hook):
         round_iters (int | str, optional): Length of rounds without
             ``iters``.
         init_from (str): ``'best'`` or ``'current'``.
+        select_by (str, optional): The metric whose best checkpoint a round
+            starts from, one of ``CheckpointHook``'s ``save_best`` keys
+            (e.g. ``'label_free/score'`` of :class:`LabelFreeSelectionHook`,
+            selection without target labels). None (default): the
+            ``CheckpointHook``'s only ``save_best`` key.
         tta (bool): Flip TTA for pseudo-labelling. Default: True.
         root (str): Pseudo-label root. Default: ``'{work_dir}/pseudo_labels'``.
     """
@@ -75,6 +80,7 @@ class SelfTrainingRoundHook(Hook):
                  pretrain_iters: Union[int, str] = 'pretrain_iters',
                  round_iters: Union[int, str, None] = 'round_iters',
                  init_from: str = 'best',
+                 select_by: Optional[str] = None,
                  tta: bool = True,
                  root: str = '{work_dir}/pseudo_labels'):
         if init_from not in self.INIT_FROM:
@@ -86,6 +92,7 @@ class SelfTrainingRoundHook(Hook):
         self.dataset_cfg = dataset
         self.selector_cfg = selector
         self.init_from = init_from
+        self.select_by = select_by
         self.tta = tta
         self.root = root
         self.rounds: List[dict] = []
@@ -175,8 +182,30 @@ class SelfTrainingRoundHook(Hook):
                             'such as IPLCFCL')
         model.set_stage(stage)
 
+    def _best_ckpt_key(self, runner) -> str:
+        """The message-hub key under which ``CheckpointHook`` keeps the best
+        checkpoint by ``select_by``."""
+        keys = [
+            key for hook in runner.hooks if isinstance(hook, CheckpointHook)
+            for key in (hook.save_best or [])
+        ]
+        if self.select_by is None:
+            if len(keys) > 1:
+                raise ValueError(f'CheckpointHook saves the best by {keys}: '
+                                 'set SelfTrainingRoundHook(select_by=...)')
+            return 'best_ckpt'
+        if self.select_by not in keys:
+            raise ValueError(f'SelfTrainingRoundHook(select_by='
+                             f'{self.select_by!r}) is not among '
+                             f'CheckpointHook(save_best={keys})')
+        return 'best_ckpt' if len(keys) == 1 else f'best_ckpt_{self.select_by}'
+
+    def before_run(self, runner) -> None:
+        if self.init_from == 'best':
+            self._best_ckpt_key(runner)  # a wrong select_by fails now
+
     def _load_best(self, runner) -> None:
-        path = runner.message_hub.get_info('best_ckpt')
+        path = runner.message_hub.get_info(self._best_ckpt_key(runner))
         if not path or not os.path.isfile(path):
             runner.logger.info('no best checkpoint yet: the round starts '
                                'from the current weights')

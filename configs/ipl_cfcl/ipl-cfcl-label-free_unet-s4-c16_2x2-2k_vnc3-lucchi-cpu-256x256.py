@@ -1,0 +1,19 @@
+# IPL-CFCL, 15 % points, VNC III -> Lucchi, CPU profile, with model selection
+# a weakly supervised user can do (DESIGN rule 12): checkpoints and the start
+# of every round are chosen by the points-only PointInstanceMetric on the
+# target training slices (`label_free/score`), never by lucchi/val labels.
+# The oracle (best lucchi/val Dice) is still evaluated, logged and saved
+# beside it, for the report only.
+_base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
+point_ratio = 0.15  # fraction of the instances the points file annotates
+default_hooks = dict(
+    checkpoint=dict(save_best=['label_free/score', 'Dice'], rule='greater'))
+custom_hooks = [
+    dict(
+        type='SelfTrainingRoundHook',
+        init_from='best',
+        select_by='label_free/score'),
+    dict(
+        type='LabelFreeSelectionHook',
+        metric=dict(type='PointInstanceMetric', point_ratio=point_ratio))
+]
