@@ -12,6 +12,10 @@ One home for the layout that the round hook writes and the
     <root>/round_01/selection.csv     per-slice counts and timings
     <root>/round_01/done              written last: the round is complete
 
+Every file is written to a temporary name and renamed, so a reader never
+sees half a PNG; under DDP only rank 0 writes (see
+``SelfTrainingRoundHook``).
+
 The root is usually ``{work_dir}/pseudo_labels``. Dataloader workers start
 before any hook runs, so they cannot be told the runner's work_dir;
 ``tools/train.py`` exports it as ``EMDA_WORK_DIR`` before building the
@@ -40,6 +44,15 @@ def resolve_root(template: str) -> str:
             f'train through tools/train.py (it sets ${ENV_WORK_DIR}) or '
             f'export {ENV_WORK_DIR}=<work_dir> before building the runner')
     return template.replace('{work_dir}', work_dir)
+
+
+def write_png_atomic(path: str, arr: np.ndarray) -> None:
+    """``cv2.imwrite`` to a temporary name beside ``path``, then rename."""
+    tmp = osp.join(
+        osp.dirname(path), f'.{osp.basename(path)}.{os.getpid()}.tmp.png')
+    if not cv2.imwrite(tmp, np.ascontiguousarray(arr)):
+        raise OSError(f'could not write {path}')
+    os.replace(tmp, path)
 
 
 def round_name(index: int) -> str:
@@ -76,8 +89,19 @@ class PseudoLabelStore:
         return osp.isfile(osp.join(self.round_dir(name), 'done'))
 
     def mark_complete(self, name: str) -> None:
-        with open(osp.join(self.round_dir(name), 'done'), 'w') as f:
+        """Write the round's ``done`` marker (last, atomically)."""
+        path = osp.join(self.round_dir(name), 'done')
+        tmp = f'{path}.{os.getpid()}.tmp'
+        with open(tmp, 'w') as f:
             f.write('ok\n')
+        os.replace(tmp, path)
+
+    def clear_complete(self, name: str) -> None:
+        """Remove the ``done`` marker before a round is (re)written, so
+        an interrupted rewrite is never taken for a complete round."""
+        path = osp.join(self.round_dir(name), 'done')
+        if osp.isfile(path):
+            os.remove(path)
 
     def map_path(self, name: str, kind: str, slice_name: str) -> str:
         stem = osp.splitext(osp.basename(slice_name))[0]
@@ -89,8 +113,7 @@ class PseudoLabelStore:
         for kind, arr in maps.items():
             path = self.map_path(name, kind, slice_name)
             os.makedirs(osp.dirname(path), exist_ok=True)
-            if not cv2.imwrite(path, np.ascontiguousarray(arr)):
-                raise OSError(f'could not write {path}')
+            write_png_atomic(path, arr)
 
     def read(self, slice_name: str) -> Optional[Dict[str, np.ndarray]]:
         """The training maps of ``slice_name`` in the current round:

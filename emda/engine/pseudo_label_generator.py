@@ -122,6 +122,7 @@ class PseudoLabelGenerator:
         store = PseudoLabelStore(self.root)
         out_dir = store.round_dir(round_name)
         os.makedirs(out_dir, exist_ok=True)
+        store.clear_complete(round_name)  # until every file is rewritten
         if tau is not None:
             self.selector.tau = tau
         segmentor = _unwrap(model).segmentor

@@ -92,7 +92,8 @@ def test_evaluator_from_config_writes_files(tmp_path, isolated_mm_state):
     assert summary['num_slices'] == 2
     history = _read_csv(tmp_path / 'em_seg_history.csv')
     assert [int(r['evaluation']) for r in history] == [0, 1]
-    assert [int(r['iter']) for r in history] == [42, 42]
+    # 1-based: the hub holds the 0-based index of the last iteration
+    assert [int(r['iter']) for r in history] == [43, 43]
     assert float(history[1]['Jaccard']) == pytest.approx(expected['Jaccard'])
     assert not list(tmp_path.glob('.*'))  # no temporary files left behind
 

@@ -104,6 +104,12 @@ def test_resume_continues_from_the_checkpoint(trained):
     assert 'resumed' in log.lower()
     assert 'Iter(train) [5/6]' in log and 'Iter(train) [1/6]' not in log
     assert osp.isfile(osp.join(cwd, 'wd/iter_6.pth'))
+    # the resumed run's history continues the first one's, numbered on,
+    # with the checkpoints' (1-based) iterations
+    latest = sorted(glob.glob(osp.join(cwd, 'wd/*/em_seg_history.csv')))[-1]
+    rows = list(csv.DictReader(open(latest)))
+    assert [(r['evaluation'], r['iter']) for r in rows] == [('0', '4'),
+                                                            ('1', '6')]
 
 
 def test_bad_config_path_is_named(tmp_path):

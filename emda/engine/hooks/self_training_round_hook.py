@@ -11,6 +11,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
                                               round_name)
 from emda.registry import HOOKS
+from emda.utils.distributed import run_on_main, wait_for_all
 from ..pseudo_label_generator import PseudoLabelGenerator
 
 
@@ -219,32 +220,37 @@ class SelfTrainingRoundHook(Hook):
         runner.logger.info(f'round starts from the best checkpoint {path}')
 
     def _generate(self, runner, index: int) -> None:
+        """Pseudo-label the round on rank 0; every rank gets its summary
+        once the files (and the ``done`` marker) are on disk."""
         cfg = self.rounds[index]
         name = round_name(index + 1)
         self._set_stage(runner, cfg['stage'])
-        summary = self.generator.run(
+        summary = run_on_main(lambda: self.generator.run(
             runner.model,
             name,
             ratio=cfg['ratio'],
             tau=cfg['tau'],
-            logger=runner.logger)
+            logger=runner.logger))
         self.summaries.append(summary)
         for key in ('fg_fraction', 'ignore_fraction', 'select_s_per_slice'):
             runner.message_hub.update_scalar(f'train/pl.{key}', summary[key])
 
     def _enter(self, runner, index: int, fresh: bool) -> None:
         """Make round ``index`` current: regenerate unless resuming onto a
-        complete round."""
+        complete round. Under DDP rank 0 decides, loads and writes; the
+        others wait and load the same checkpoint, so every rank leaves with
+        the same weights, stage and round."""
         store = PseudoLabelStore(self.root)
         name = round_name(index + 1)
-        if fresh or not store.is_complete(name):
+        if fresh or not run_on_main(lambda: store.is_complete(name)):
             if fresh and self.init_from == 'best':
+                wait_for_all()  # rank 0 has finished writing the best one
                 self._load_best(runner)
             self._generate(runner, index)
         else:
             runner.logger.info(f'resuming {name}: its pseudo-labels are '
                                'complete on disk and are reused')
-        store.set_current(name)
+        run_on_main(lambda: store.set_current(name))
         self._set_stage(runner, self.rounds[index]['stage'])
 
     # -------------------------------------------------------------- hooks

@@ -26,6 +26,8 @@ from emda.registry import METRICS
 PER_SLICE_FILE = 'em_seg_per_slice.csv'
 SUMMARY_FILE = 'em_seg_summary.json'
 HISTORY_FILE = 'em_seg_history.csv'
+#: message-hub key (saved in checkpoints) of the run's current history file
+HISTORY_INFO = 'em_seg_history_file'
 
 # result key in ``self.results`` -> reported metric name
 SLICE_SCORES = {'dice': 'Dice', 'jaccard': 'Jaccard', 'aji': 'AJI', 'pq': 'PQ'}
@@ -60,6 +62,21 @@ def _csv_text(rows: Sequence[Sequence]) -> str:
     return buffer.getvalue()
 
 
+def _resumed_rows(previous: Optional[str], path: str,
+                  iteration: Optional[int]) -> List[list]:
+    """Rows of the history ``previous`` that a resumed run continues (a
+    file other than ``path``), those before ``iteration``: later rows come
+    from the interrupted part that is being redone."""
+    if not previous or osp.abspath(previous) == osp.abspath(path) \
+            or not osp.isfile(previous):
+        return []
+    with open(previous, newline='') as f:
+        rows = list(csv.reader(f))[1:]
+    if iteration is None:
+        return rows
+    return [r for r in rows if r[1].isdigit() and int(r[1]) < iteration]
+
+
 @METRICS.register_module()
 class EMSegMetric(BaseMetric):
     """Binary mitochondria segmentation metric as the EM field reports it.
@@ -79,7 +96,12 @@ class EMSegMetric(BaseMetric):
     third): ``em_seg_per_slice.csv``, ``em_seg_summary.json`` and
     ``em_seg_history.csv``, written to ``output_dir``, else to the
     directory of the current ``MMLogger``'s log file (the run's
-    ``work_dir/<timestamp>/``), else nowhere.
+    ``work_dir/<timestamp>/``), else nowhere. The history's ``iter`` is the
+    number of training iterations done (1-based, as in ``iter_100.pth``).
+    A resumed run's history starts with the rows of the run it resumes
+    (those before the resumed iteration; the checkpoint names that file),
+    so evaluations are numbered on. Files are written by rank 0 only
+    (MMEngine computes metrics there).
 
     Args:
         threshold (float): Foreground probability threshold. Default 0.5.
@@ -106,6 +128,12 @@ class EMSegMetric(BaseMetric):
         self.ignore_index = ignore_index
         self.output_dir = output_dir
         self._num_evaluations = 0
+        # recorded before the first checkpoint: a run resumed from any of
+        # its checkpoints finds the history it continues (see _write_files)
+        out_dir = self._resolve_output_dir()
+        if out_dir is not None:
+            MessageHub.get_current_instance().update_info(
+                HISTORY_INFO, osp.abspath(osp.join(out_dir, HISTORY_FILE)))
 
     def _foreground(self, data_sample: dict, name: str) -> np.ndarray:
         """(H, W) bool foreground of one predicted sample."""
@@ -195,7 +223,10 @@ class EMSegMetric(BaseMetric):
                      metrics: Dict[str, float], volume: Dict[str,
                                                              int]) -> None:
         os.makedirs(out_dir, exist_ok=True)
-        iteration = MessageHub.get_current_instance().get_info('iter')
+        hub = MessageHub.get_current_instance()
+        # the hub holds the 0-based index of the last training iteration
+        iteration = hub.get_info('iter')
+        iteration = None if iteration is None else int(iteration) + 1
         slice_columns = ['name', *SLICE_SCORES, 'tp', 'fp', 'fn', 'img_path']
         _write_atomic(
             osp.join(out_dir, PER_SLICE_FILE),
@@ -213,19 +244,26 @@ class EMSegMetric(BaseMetric):
             osp.join(out_dir, SUMMARY_FILE), json.dumps(summary, indent=2))
         # Appended by rewriting the whole (small) file, to stay atomic.
         history_path = osp.join(out_dir, HISTORY_FILE)
+        header = ['evaluation', 'iter', 'num_slices', *METRIC_NAMES]
         history = ''
         if osp.exists(history_path):
             with open(history_path, newline='') as f:
                 history = f.read()
             if history and not history.endswith('\n'):
                 history += '\n'
-        header = ['evaluation', 'iter', 'num_slices', *METRIC_NAMES]
+        else:
+            carried = _resumed_rows(
+                hub.get_info(HISTORY_INFO), history_path, iteration)
+            if carried:
+                history = _csv_text([header] + carried)
+                self._num_evaluations = len(carried)
         row = [
             self._num_evaluations, '' if iteration is None else iteration,
             len(results), *[metrics[k] for k in METRIC_NAMES]
         ]
         new_lines = _csv_text([row] if history else [header, row])
         _write_atomic(history_path, history + new_lines)
+        hub.update_info(HISTORY_INFO, osp.abspath(history_path))
         print_log(
             f'EMSegMetric: per-slice scores and summary written to '
             f'{out_dir}',

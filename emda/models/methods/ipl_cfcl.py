@@ -11,6 +11,7 @@ from torch import Tensor
 from emda.models.losses.heatmap_mse_loss import center_weight_map
 from emda.models.utils import PrototypeBank
 from emda.registry import MODELS, TASK_UTILS
+from emda.utils.distributed import gather_batches
 from .base_da_model import BaseDAModel, DomainInputs, DomainSamples
 from .staged_training import (STAGE_NAMES, check_stage, merge_stage_weights,
                               stack_pixel_field)
@@ -54,7 +55,8 @@ class IPLCFCL(BaseDAModel):
     The prototype banks are refreshed every ``prototype_interval`` training
     steps (and whenever a class lacks prototypes) from the current batch;
     the banks, the stage and the step counter are buffers, so checkpoints
-    carry them. The stage is set by ``SelfTrainingRoundHook``.
+    carry them. Under DDP the refresh reads the batches of all ranks, so
+    every rank holds the same banks. The stage is set by ``SelfTrainingRoundHook``.
 
     Args:
         segmentor (dict): A ``MultiTaskEncoderDecoder`` with ``det_head``
@@ -178,12 +180,15 @@ class IPLCFCL(BaseDAModel):
             if src_out is None:
                 with torch.no_grad():
                     src_out = self.segmentor(src_inputs, mode='tensor')
-            bank.update_source(src_out['proj'],
+            # from the global batch under DDP: the banks stay equal on
+            # every rank
+            src_feats, src_prob, src_gt, tgt_feats, fg, bg, inst = \
+                gather_batches(src_out['proj'],
                                src_out['seg'].detach().softmax(1)[:, 1],
-                               _stack(src_samples,
-                                      'gt_sem_seg'), self.anchor_conf)
-            bank.update_target(feats, fg_mask, bg_mask,
-                               point_instances & fg_mask)
+                               _stack(src_samples, 'gt_sem_seg'), feats,
+                               fg_mask, bg_mask, point_instances & fg_mask)
+            bank.update_source(src_feats, src_prob, src_gt, self.anchor_conf)
+            bank.update_target(tgt_feats, fg, bg, inst)
         if not bank.is_ready():
             return feats.sum() * 0.
         return self.contrast_loss(feats, prob_fg, fg_mask, bg_mask, bank)
