@@ -28,6 +28,9 @@ from typing import Dict, Optional
 import cv2
 import numpy as np
 
+from emda.utils.atomic_files import (remove_file, write_png_atomic,
+                                     write_text_atomic)
+
 ENV_WORK_DIR = 'EMDA_WORK_DIR'
 #: maps stored per slice and read back for training
 TRAIN_MAPS = ('label', 'det_background', 'point_instances')
@@ -44,15 +47,6 @@ def resolve_root(template: str) -> str:
             f'train through tools/train.py (it sets ${ENV_WORK_DIR}) or '
             f'export {ENV_WORK_DIR}=<work_dir> before building the runner')
     return template.replace('{work_dir}', work_dir)
-
-
-def write_png_atomic(path: str, arr: np.ndarray) -> None:
-    """``cv2.imwrite`` to a temporary name beside ``path``, then rename."""
-    tmp = osp.join(
-        osp.dirname(path), f'.{osp.basename(path)}.{os.getpid()}.tmp.png')
-    if not cv2.imwrite(tmp, np.ascontiguousarray(arr)):
-        raise OSError(f'could not write {path}')
-    os.replace(tmp, path)
 
 
 def round_name(index: int) -> str:
@@ -90,18 +84,12 @@ class PseudoLabelStore:
 
     def mark_complete(self, name: str) -> None:
         """Write the round's ``done`` marker (last, atomically)."""
-        path = osp.join(self.round_dir(name), 'done')
-        tmp = f'{path}.{os.getpid()}.tmp'
-        with open(tmp, 'w') as f:
-            f.write('ok\n')
-        os.replace(tmp, path)
+        write_text_atomic(osp.join(self.round_dir(name), 'done'), 'ok\n')
 
     def clear_complete(self, name: str) -> None:
         """Remove the ``done`` marker before a round is (re)written, so
         an interrupted rewrite is never taken for a complete round."""
-        path = osp.join(self.round_dir(name), 'done')
-        if osp.isfile(path):
-            os.remove(path)
+        remove_file(osp.join(self.round_dir(name), 'done'))
 
     def map_path(self, name: str, kind: str, slice_name: str) -> str:
         stem = osp.splitext(osp.basename(slice_name))[0]

@@ -80,6 +80,7 @@ def test_test_tool_writes_masks_and_overlays(trained):
     masks = sorted(os.listdir(osp.join(cwd, 'pred/masks')))
     assert len(masks) == 8  # the synthetic target val split
     assert len(os.listdir(osp.join(cwd, 'pred/overlays'))) == 8
+    assert osp.isfile(osp.join(cwd, 'pred/done'))  # written last
     rows = list(
         csv.DictReader(
             open(

@@ -7,6 +7,12 @@ import numpy as np
 from mmengine.hooks import Hook
 
 from emda.registry import HOOKS
+from emda.utils.atomic_files import (remove_file, write_png_atomic,
+                                     write_text_atomic)
+from emda.utils.distributed import run_on_main, wait_for_all
+
+#: written last: the predictions are complete
+DONE_FILE = 'done'
 
 
 @HOOKS.register_module()
@@ -14,8 +20,13 @@ class SavePredictionsHook(Hook):
     """After each test iteration, save ``<out_dir>/masks/<name>.png``
     (0/255), ``<out_dir>/prob/<name>.png`` (p_fg x 255) and
     ``<out_dir>/overlays/<name>.png`` (prediction in green, missed label in
-    red when a label is known) at the image's original resolution."""
+    red when a label is known) at the image's original resolution.
 
+    Each file is written under a temporary name and renamed; under DDP every
+    rank writes the slices of its shard. ``<out_dir>/done`` is removed when
+    testing starts and written by rank 0 once every rank has finished, so a
+    folder without it is incomplete (e.g. a run stopped by a bad slice).
+    """
     priority = 'LOW'
 
     def __init__(self,
@@ -29,6 +40,13 @@ class SavePredictionsHook(Hook):
     def before_test(self, runner) -> None:
         for sub in ('masks', 'prob', 'overlays'):
             os.makedirs(osp.join(self.out_dir, sub), exist_ok=True)
+        done = osp.join(self.out_dir, DONE_FILE)
+        run_on_main(lambda: remove_file(done))
+
+    def after_test(self, runner) -> None:
+        wait_for_all()  # every shard is on disk
+        run_on_main(lambda: write_text_atomic(
+            osp.join(self.out_dir, DONE_FILE), 'ok\n'))
 
     @staticmethod
     def _name(sample) -> str:
@@ -45,12 +63,12 @@ class SavePredictionsHook(Hook):
         for sample in outputs or []:
             name = self._name(sample)
             pred = sample.pred_sem_seg.data[0].cpu().numpy().astype(np.uint8)
-            cv2.imwrite(osp.join(self.out_dir, 'masks', name), pred * 255)
+            write_png_atomic(osp.join(self.out_dir, 'masks', name), pred * 255)
             if self.save_prob and 'seg_logits' in sample:
                 logits = sample.seg_logits.data.float()
                 prob = logits.softmax(0)[1] if logits.shape[0] > 1 \
                     else logits[0].sigmoid()
-                cv2.imwrite(
+                write_png_atomic(
                     osp.join(self.out_dir, 'prob', name),
                     (prob.cpu().numpy() * 255).round().astype(np.uint8))
             if self.save_overlay:
@@ -66,4 +84,5 @@ class SavePredictionsHook(Hook):
                     gt = sample.gt_sem_seg.data[0].cpu().numpy()
                     overlay[(gt == 1) & (pred == 0)] = (0, 0, 255)
                 blend = cv2.addWeighted(rgb, 0.6, overlay, 0.4, 0)
-                cv2.imwrite(osp.join(self.out_dir, 'overlays', name), blend)
+                write_png_atomic(
+                    osp.join(self.out_dir, 'overlays', name), blend)

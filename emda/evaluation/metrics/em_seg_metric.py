@@ -11,7 +11,6 @@ import io
 import json
 import os
 import os.path as osp
-import tempfile
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
@@ -22,6 +21,7 @@ from mmengine.logging import MessageHub, MMLogger, print_log
 from emda.evaluation.functional import (binary_counts, dice_from_counts,
                                         jaccard_from_counts, slice_scores)
 from emda.registry import METRICS
+from emda.utils.atomic_files import write_text_atomic
 
 PER_SLICE_FILE = 'em_seg_per_slice.csv'
 SUMMARY_FILE = 'em_seg_summary.json'
@@ -38,22 +38,6 @@ def _to_numpy(data) -> np.ndarray:
     if isinstance(data, torch.Tensor):
         return data.detach().cpu().numpy()
     return np.asarray(data)
-
-
-def _write_atomic(path: str, text: str) -> None:
-    """Write ``text`` to a temporary file beside ``path`` and rename it, so
-    a reader never sees a half-written file."""
-    fd, tmp_path = tempfile.mkstemp(
-        dir=osp.dirname(path), prefix=f'.{osp.basename(path)}.')
-    try:
-        with os.fdopen(fd, 'w', newline='') as f:
-            f.write(text)
-        os.chmod(tmp_path, 0o644)  # mkstemp creates owner-only files
-        os.replace(tmp_path, path)
-    except BaseException:
-        if osp.exists(tmp_path):
-            os.remove(tmp_path)
-        raise
 
 
 def _csv_text(rows: Sequence[Sequence]) -> str:
@@ -228,7 +212,7 @@ class EMSegMetric(BaseMetric):
         iteration = hub.get_info('iter')
         iteration = None if iteration is None else int(iteration) + 1
         slice_columns = ['name', *SLICE_SCORES, 'tp', 'fp', 'fn', 'img_path']
-        _write_atomic(
+        write_text_atomic(
             osp.join(out_dir, PER_SLICE_FILE),
             _csv_text([slice_columns] + [[r[c] for c in slice_columns]
                                          for r in results]))
@@ -240,7 +224,7 @@ class EMSegMetric(BaseMetric):
             iter=iteration,
             threshold=self.threshold,
             ignore_index=self.ignore_index)
-        _write_atomic(
+        write_text_atomic(
             osp.join(out_dir, SUMMARY_FILE), json.dumps(summary, indent=2))
         # Appended by rewriting the whole (small) file, to stay atomic.
         history_path = osp.join(out_dir, HISTORY_FILE)
@@ -262,7 +246,7 @@ class EMSegMetric(BaseMetric):
             len(results), *[metrics[k] for k in METRIC_NAMES]
         ]
         new_lines = _csv_text([row] if history else [header, row])
-        _write_atomic(history_path, history + new_lines)
+        write_text_atomic(history_path, history + new_lines)
         hub.update_info(HISTORY_INFO, osp.abspath(history_path))
         print_log(
             f'EMSegMetric: per-slice scores and summary written to '
