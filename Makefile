@@ -1,6 +1,8 @@
 # emda: one command to set up and run the demo, one to set up and test.
-#   make demo   -> venv + install + synthetic data + SourceOnly on the synthetic pair
+#   make demo   -> venv + install + synthetic data + IPL-CFCL on the synthetic
+#                  pair, scored before / after adaptation (tools/demo.py)
 #   make test   -> venv + install + the whole test suite
+#   make lint   -> yapf check of the project's code (CI runs it first)
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -28,7 +30,7 @@ data: install
 	$(PY) tools/make_synthetic.py --out data/synthetic
 
 demo: data
-	$(PY) tools/train.py configs/ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py
+	$(PY) tools/demo.py
 
 test: install
 	$(PY) -m pytest tests -q
