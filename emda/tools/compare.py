@@ -29,6 +29,8 @@ from mmengine.config import Config
 from emda.evaluation.metrics.em_seg_metric import HISTORY_FILE
 
 METRICS = ('Dice', 'Jaccard', 'AJI', 'PQ')
+#: logged by LabelFreeSelectionHook at every validation (DESIGN rule 12)
+LABEL_FREE_KEY = 'label_free/score'
 # suite name -> file-name pattern of its configs in ``configs/<method>/``;
 # a method joins a suite by adding a config with the matching suffix.
 SUITES = {
@@ -76,6 +78,8 @@ class RunResult:
     best_iter: Optional[int] = None
     wall_s: Optional[float] = None
     error: str = ''
+    # target val Dice where the label-free score peaked (None: not logged)
+    label_free_Dice: Optional[float] = None
 
 
 # ----------------------------------------------------------------- configs
@@ -479,6 +483,23 @@ def best_validation_row(run_dir: str) -> Optional[dict]:
     return max(scored, key=lambda item: item[0])[1] if scored else None
 
 
+def label_free_selected_dice(run_dir: str) -> Optional[float]:
+    """Target validation Dice of the validation with the highest
+    label-free score (the earliest on ties, as ``CheckpointHook`` keeps
+    it), read from the run's logged scalars; None when it logged none."""
+    best = None
+    pattern = osp.join(run_dir, '*', 'vis_data', 'scalars.json')
+    for path in sorted(glob.glob(pattern)):
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                if LABEL_FREE_KEY in row and 'Dice' in row and (
+                        best is None
+                        or row[LABEL_FREE_KEY] > best[LABEL_FREE_KEY]):
+                    best = row
+    return None if best is None else float(best['Dice'])
+
+
 def last_error_line(log_path: str) -> str:
     """The last exception line of a log (``ValueError: ...``), else its
     last non-empty line, else ''."""
@@ -517,6 +538,7 @@ def collect_run(run: Run) -> Optional[RunResult]:
         # MessageHub's 0-based index -> iterations trained (iter_N.pth)
         if str(best.get('iter', '')).isdigit():
             result.best_iter = int(best['iter']) + 1
+        result.label_free_Dice = label_free_selected_dice(run.run_dir)
     return result
 
 
@@ -538,6 +560,14 @@ def aggregate(config: ConfigInfo, results: Sequence[RunResult]) -> dict:
         row[f'{metric}_mean'] = statistics.mean(values) if values else None
         row[f'{metric}_std'] = (
             statistics.stdev(values) if len(values) > 1 else None)
+    label_free = [
+        r.label_free_Dice for r in ok if r.label_free_Dice is not None
+    ]
+    # the oracle columns above, the user's (label-free) choice here
+    row['label_free_Dice_mean'] = (
+        statistics.mean(label_free) if label_free else None)
+    row['label_free_Dice_std'] = (
+        statistics.stdev(label_free) if len(label_free) > 1 else None)
     walls = [r.wall_s for r in ok if r.wall_s is not None]
     row['wall_min_mean'] = statistics.mean(walls) / 60 if walls else None
     row['status'] = 'ok' if not failed else 'partial' if ok else 'failed'
@@ -560,6 +590,9 @@ def collect(runs: Sequence[Run]) -> tuple:
     ]
     per_run = [(run, result) for _, pairs in grouped.values()
                for run, result in pairs]
+    if all(row['label_free_Dice_mean'] is None for row in rows):
+        for row in rows:  # no run selects label-free: no such columns
+            del row['label_free_Dice_mean'], row['label_free_Dice_std']
     return rows, per_run
 
 
@@ -581,8 +614,10 @@ def row_status(row: dict) -> str:
 
 def to_markdown(rows: Sequence[dict], title: str = 'Comparison') -> str:
     """The results table with a note on how the numbers were obtained."""
+    label_free = any('label_free_Dice_mean' in row for row in rows)
     header = [
         'method', 'config', 'target supervision', 'seeds', *METRICS,
+        *(['Dice (label-free selection)'] if label_free else []),
         'wall time (min/run)', 'status'
     ]
     lines = [
@@ -591,7 +626,12 @@ def to_markdown(rows: Sequence[dict], title: str = 'Comparison') -> str:
         'seed the best-Dice validation is taken (model selection on that '
         'same labeled split, as the papers do), then mean ± sample standard '
         'deviation over the seeds that succeeded (the mean alone with one '
-        'seed). Wall time: mean minutes per successful run.', '',
+        'seed).' +
+        (' Dice (label-free selection): the same split\'s Dice '
+         'at the validation where the run\'s label-free score '
+         f'({LABEL_FREE_KEY}, no target labels) peaked, what a '
+         'user without labels would have picked.' if label_free else '') +
+        ' Wall time: mean minutes per successful run.', '',
         '| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)
     ]
     for row in rows:
@@ -603,7 +643,11 @@ def to_markdown(rows: Sequence[dict], title: str = 'Comparison') -> str:
             row['method'], row['config'], row['target_supervision'], seeds, *[
                 format_score(row[f'{m}_mean'], row[f'{m}_std'])
                 for m in METRICS
-            ], '-' if wall is None else f'{wall:.1f}',
+            ], *([
+                format_score(
+                    row.get('label_free_Dice_mean'),
+                    row.get('label_free_Dice_std'))
+            ] if label_free else []), '-' if wall is None else f'{wall:.1f}',
             row_status(row)
         ]
         lines.append('| ' +
@@ -638,6 +682,9 @@ def run_records(per_run: Sequence[tuple]) -> List[dict]:
             best_iter=result.best_iter,
             **{m: result.metrics.get(m)
                for m in METRICS},
+            **({} if all(r.label_free_Dice is None
+                         for _, r in per_run) else dict(
+                             label_free_Dice=result.label_free_Dice)),
             wall_s=result.wall_s,
             error=result.error,
             run_dir=result.run_dir) for run, result in per_run
