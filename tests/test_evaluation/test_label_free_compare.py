@@ -1,0 +1,28 @@
+"""compare's label-free column: the oracle Dice at the validation whose
+label-free score peaked (earliest on ties), across resumed log folders."""
+import json
+import os
+
+from emda.tools import compare
+
+
+def write_scalars(run_dir, stamp, rows):
+    folder = os.path.join(run_dir, stamp, 'vis_data')
+    os.makedirs(folder)
+    with open(os.path.join(folder, 'scalars.json'), 'w') as f:
+        for row in rows:
+            f.write(json.dumps(row) + '\n')
+
+
+def test_label_free_selected_dice(tmp_path):
+    run_dir = str(tmp_path)
+    assert compare.label_free_selected_dice(run_dir) is None
+    write_scalars(run_dir, '20240101_000000', [
+        dict(loss=0.3, step=10),
+        {'Dice': 0.9, 'label_free/score': 0.4, 'step': 200},
+        {'Dice': 0.6, 'label_free/score': 0.7, 'step': 400},
+    ])
+    write_scalars(run_dir, '20240102_000000', [
+        {'Dice': 0.8, 'label_free/score': 0.7, 'step': 600},  # a tie
+    ])
+    assert compare.label_free_selected_dice(run_dir) == 0.6
