@@ -74,12 +74,24 @@ def _read_tiff_slice(file: str, index: int) -> np.ndarray:
         return tifffile.imread(file)[index]
 
 
-def read_slice(path: str, index: Optional[int] = None) -> np.ndarray:
+#: how a colour (3/4-channel) file is read: ``'gray'`` keeps one of equal
+#: channels and refuses differing ones; ``'to_gray'`` converts (BGR2GRAY)
+COLOR_MODES = ('gray', 'to_gray')
+
+
+def read_slice(path: str,
+               index: Optional[int] = None,
+               color: str = 'gray') -> np.ndarray:
     """Read one 2D grayscale slice (8- or 16-bit) as stored.
 
     ``index`` selects a slice of a TIFF stack / HDF5 dataset; plain image
-    files are read whole. Colour images are converted to grayscale.
+    files are read whole. A colour file whose channels are equal is read as
+    its first channel; one whose channels differ is an error unless
+    ``color='to_gray'`` (a silent conversion changed results before).
     """
+    if color not in COLOR_MODES:
+        raise ValueError(f'color must be one of {COLOR_MODES}, got '
+                         f'{color!r}')
     file, key = split_h5_path(path)
     if not osp.isfile(file):
         raise FileNotFoundError(f'EM image not found: {file}')
@@ -102,7 +114,19 @@ def read_slice(path: str, index: Optional[int] = None) -> np.ndarray:
                       'corrupt file')
     if arr.ndim == 3:
         if arr.shape[-1] in (3, 4):
-            arr = cv2.cvtColor(arr[..., :3], cv2.COLOR_BGR2GRAY)
+            rgb = arr[..., :3]
+            same = np.array_equal(rgb[..., 0], rgb[..., 1]) \
+                and np.array_equal(rgb[..., 0], rgb[..., 2])
+            if same:
+                arr = rgb[..., 0]
+            elif color == 'to_gray':
+                arr = cv2.cvtColor(rgb, cv2.COLOR_BGR2GRAY)
+            else:
+                raise ValueError(
+                    f'{file}: a colour image whose channels differ; EM '
+                    "slices are grayscale. Set color='to_gray' on the "
+                    "dataset (EMSliceDataset(..., color='to_gray')) to "
+                    'convert it, or convert the files')
         elif arr.shape[-1] == 1:
             arr = arr[..., 0]
         else:

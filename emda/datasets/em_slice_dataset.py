@@ -8,7 +8,8 @@ import numpy as np
 from mmseg.datasets import BaseSegDataset
 
 from emda.registry import DATASETS
-from .em_io import is_stack_file, split_h5_path, stack_length
+from .data_check import check_slices
+from .em_io import COLOR_MODES, is_stack_file, split_h5_path, stack_length
 from .point_annotations import load_points, point_names_missing
 
 IMAGE_SUFFIXES = ('.png', '.tif', '.tiff', '.jpg', '.bmp')
@@ -32,6 +33,12 @@ class EMSliceDataset(BaseSegDataset):
             this split: ``'error'`` (default) or ``'ignore'`` (the published
             Lucchi files list all 165 slices; only 40 are a split here).
         slice_range: optional ``(start, stop)`` to keep a subset of slices.
+        color: ``'gray'`` (default) reads colour files whose channels are
+            equal and refuses the others; ``'to_gray'`` converts them.
+        check_files: read every slice when the dataset is built and report
+            all problems at once (unreadable, not 2D, colour, label shape
+            or values, points outside the image; see
+            :mod:`emda.datasets.data_check`). Default True.
     """
     METAINFO = dict(
         classes=('background', 'mitochondria'),
@@ -43,10 +50,17 @@ class EMSliceDataset(BaseSegDataset):
                  points_file: Optional[str] = None,
                  unknown_points: str = 'error',
                  slice_range: Optional[tuple] = None,
+                 color: str = 'gray',
+                 check_files: bool = True,
                  **kwargs):
         if unknown_points not in ('error', 'ignore'):
             raise ValueError("unknown_points must be 'error' or 'ignore', "
                              f'got {unknown_points!r}')
+        if color not in COLOR_MODES:
+            raise ValueError(f'color must be one of {COLOR_MODES}, got '
+                             f'{color!r}')
+        self.color = color
+        self.check_files = check_files
         self.em_img_path = img_path
         self.em_ann_path = ann_path
         self.points_file = points_file
@@ -128,6 +142,7 @@ class EMSliceDataset(BaseSegDataset):
                 img_path=file,
                 img_index=index,
                 name=name,
+                color=self.color,
                 label_map=self.label_map,
                 reduce_zero_label=False,
                 seg_fields=[])
@@ -140,4 +155,6 @@ class EMSliceDataset(BaseSegDataset):
             data_list.append(info)
         if points is not None and not any(len(p) for p in points.values()):
             warnings.warn(f'{self.points_file} holds no points')
+        if self.check_files:
+            check_slices(data_list, self.em_img_path)
         return data_list

@@ -84,14 +84,32 @@ def check_points_in_image(points: np.ndarray,
                           shape,
                           name: str,
                           source: Optional[str] = None) -> None:
-    """Raise a ValueError naming the image and point if a point lies outside
-    an image of ``shape``."""
+    """Raise a ValueError naming the image, the file and the point if a
+    point lies outside an image of ``shape`` (the one check every point
+    consumer applies: dataset, transforms, pseudo-labelling, methods)."""
     h, w = shape[:2]
     for y, x in np.asarray(points).reshape(-1, 2):
         if not (0 <= y < h and 0 <= x < w):
             where = f' in {source}' if source else ''
-            raise ValueError(f'point (y={y}, x={x}) of image "{name}"{where} '
-                             f'lies outside the {h}x{w} image')
+            raise ValueError(f'point (y={y:g}, x={x:g}) of image "{name}"'
+                             f'{where} lies outside the {h}x{w} image')
+
+
+def pixel_points(points,
+                 shape,
+                 name: str = '?',
+                 source: Optional[str] = None) -> np.ndarray:
+    """(N, 2) int64 pixel ``(y, x)`` of (possibly fractional, e.g. resized)
+    points inside an image of ``shape``.
+
+    Out-of-image points raise (:func:`check_points_in_image`), never
+    clamped; only rounding a coordinate within half a pixel of the last
+    row/column is kept inside.
+    """
+    points = np.asarray(points, np.float64).reshape(-1, 2)
+    check_points_in_image(points, shape, name, source)
+    h, w = shape[:2]
+    return np.minimum(np.round(points), [h - 1, w - 1]).astype(np.int64)
 
 
 def point_names_missing(points: Dict[str, np.ndarray],

@@ -14,6 +14,7 @@ from mmengine.dataset import Compose
 from mmengine.model import is_model_wrapper
 from tqdm import tqdm
 
+from emda.datasets.point_annotations import pixel_points
 from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.registry import DATASETS, TASK_UTILS
 
@@ -168,9 +169,10 @@ class PseudoLabelGenerator:
         heatmap = pred['heatmap'][
             0, :h, :w].cpu().numpy() if 'heatmap' in pred else None
         predict_s = time.perf_counter() - start
-        points = np.asarray(info.get('points', np.zeros(
-            (0, 2))), np.float64).reshape(-1, 2) * scale
-        points = np.clip(np.round(points), 0, [h - 1, w - 1]).astype(np.int64)
+        points = pixel_points(
+            np.asarray(info.get('points', np.zeros(
+                (0, 2))), np.float64).reshape(-1, 2) * scale, (h, w),
+            info['name'], info.get('points_file'))
         start = time.perf_counter()
         result = self.selector(
             prob, heatmap=heatmap, points=points, ratio=ratio)

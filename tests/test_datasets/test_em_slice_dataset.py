@@ -7,6 +7,7 @@ import pytest
 import tifffile
 
 from emda.datasets import EMSliceDataset, MultiDomainDataset
+from emda.datasets.data_check import DataCheckError
 from emda.registry import DATASETS
 
 
@@ -122,9 +123,13 @@ def test_missing_folder_names_the_path(tmp_path):
 def test_unreadable_image_names_the_file(tmp_path):
     (tmp_path / 'img').mkdir()
     (tmp_path / 'img' / 'z000.png').write_bytes(b'not a png')
+    with pytest.raises(DataCheckError, match='z000.png: unknown format'):
+        EMSliceDataset(img_path=str(tmp_path / 'img'))
     ds = EMSliceDataset(
-        img_path=str(tmp_path / 'img'), pipeline=load_pipeline(False))
-    with pytest.raises(OSError, match='z000.png'):
+        img_path=str(tmp_path / 'img'),
+        pipeline=load_pipeline(False),
+        check_files=False)
+    with pytest.raises(OSError, match='z000.png'):  # the loader's own check
         ds[0]
 
 
@@ -140,19 +145,22 @@ def test_label_missing_for_an_image(tiny_em, tmp_path):
             img_path=str(tmp_path / 'img'), ann_path=str(tmp_path / 'lab'))
 
 
-def _one_slice(tmp_path, label):
-    (tmp_path / 'img').mkdir()
-    (tmp_path / 'lab').mkdir()
+def _one_slice(tmp_path, label, check_files=False):
+    (tmp_path / 'img').mkdir(exist_ok=True)
+    (tmp_path / 'lab').mkdir(exist_ok=True)
     cv2.imwrite(
         str(tmp_path / 'img' / 'z000.png'), np.full((32, 32), 100, np.uint8))
     cv2.imwrite(str(tmp_path / 'lab' / 'z000.png'), label)
     return EMSliceDataset(
         img_path=str(tmp_path / 'img'),
         ann_path=str(tmp_path / 'lab'),
-        pipeline=load_pipeline())
+        pipeline=load_pipeline(),
+        check_files=check_files)
 
 
 def test_label_shape_mismatch_names_both_files(tmp_path):
+    with pytest.raises(DataCheckError, match=r'lab/z000.png.*shape'):
+        _one_slice(tmp_path, np.zeros((16, 32), np.uint8), check_files=True)
     ds = _one_slice(tmp_path, np.zeros((16, 32), np.uint8))
     with pytest.raises(ValueError, match=r'lab/z000.png.*shape'):
         ds[0]
@@ -162,6 +170,8 @@ def test_label_with_other_values_is_an_error(tmp_path):
     label = np.zeros((32, 32), np.uint8)
     label[:4] = 1
     label[4:8] = 2
+    with pytest.raises(DataCheckError, match=r'z000.png has values'):
+        _one_slice(tmp_path, label, check_files=True)
     ds = _one_slice(tmp_path, label)
     with pytest.raises(ValueError, match=r'z000.png has values \[0, 1, 2\]'):
         ds[0]
@@ -170,12 +180,17 @@ def test_label_with_other_values_is_an_error(tmp_path):
 def test_point_outside_image_names_image_and_point(tiny_em, tmp_path):
     bad = tmp_path / 'points.json'
     bad.write_text(json.dumps({'points': {'z000.png': [[70, 3]]}}))
+    match = r'\(y=70, x=3\) of image "z000.png" in .*points.json lies outside'
+    with pytest.raises(DataCheckError, match=match):
+        EMSliceDataset(
+            data_root=tiny_em, img_path='tgt/images', points_file=str(bad))
     ds = EMSliceDataset(
         data_root=tiny_em,
         img_path='tgt/images',
         points_file=str(bad),
-        pipeline=load_pipeline(False, True))
-    with pytest.raises(ValueError, match=r'\(y=70, x=3\).*"z000.png"'):
+        pipeline=load_pipeline(False, True),
+        check_files=False)
+    with pytest.raises(ValueError, match=match):
         ds[0]
 
 

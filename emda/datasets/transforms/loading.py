@@ -15,10 +15,14 @@ POINT_MAP_PAD = 255
 @TRANSFORMS.register_module()
 class LoadEMImage(BaseTransform):
     """Read a grayscale 8/16-bit slice into ``img`` (float32 HxW in [0, 1],
-    scaled by the dtype's range; float data is min-max scaled)."""
+    scaled by the dtype's range; float data is min-max scaled).
+
+    Colour files follow the dataset's ``color`` option (carried in the data
+    info; see :func:`emda.datasets.em_io.read_slice`)."""
 
     def transform(self, results: dict) -> dict:
-        img = read_slice(results['img_path'], results.get('img_index'))
+        img = read_slice(results['img_path'], results.get('img_index'),
+                         results.get('color', 'gray'))
         if img.dtype == np.uint8:
             img = img.astype(np.float32) / 255.
         elif img.dtype == np.uint16:

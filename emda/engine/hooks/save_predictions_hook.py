@@ -72,8 +72,10 @@ class SavePredictionsHook(Hook):
                     osp.join(self.out_dir, 'prob', name),
                     (prob.cpu().numpy() * 255).round().astype(np.uint8))
             if self.save_overlay:
-                img = read_slice(sample.img_path,
-                                 sample.metainfo.get('img_index'))
+                img = read_slice(  # display only: any colour file
+                    sample.img_path,
+                    sample.metainfo.get('img_index'),
+                    color='to_gray')
                 img = cv2.normalize(
                     img.astype(np.float32), None, 0, 255,
                     cv2.NORM_MINMAX).astype(np.uint8)

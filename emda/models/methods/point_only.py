@@ -5,6 +5,7 @@ import numpy as np
 import torch
 from mmseg.models.losses import cross_entropy
 
+from emda.datasets.point_annotations import pixel_points
 from emda.registry import MODELS
 from ..selectors import BaseSelector, IGNORE_INDEX
 from ..utils import segmentation_outputs
@@ -79,10 +80,7 @@ class PointOnly(BaseDAModel):
         float32 weight of one slice's (N, 2) (y, x) ``points`` (background
         weight 1 when ``'balanced'``: the batch sets it in :meth:`loss`)."""
         h, w = shape
-        points = np.asarray(points, np.float64).reshape(-1, 2)
-        points = np.round(points).astype(np.int64)
-        points[:, 0] = points[:, 0].clip(0, h - 1)
-        points[:, 1] = points[:, 1].clip(0, w - 1)
+        points = pixel_points(points, shape)
         # no prediction covers any point: every point becomes a blob
         blob, ring, _ = self.regions.missed_point_regions(
             points, np.zeros((h, w), bool))

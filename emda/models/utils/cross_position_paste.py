@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from emda.datasets.point_annotations import pixel_points
+
 
 class PasteResult(NamedTuple):
     """The batch after pasting and, per image, ``None`` or ``(j, (sy, sx),
@@ -29,17 +31,16 @@ class PasteResult(NamedTuple):
 def rasterize_points(points: Sequence[Tensor],
                      shape: Sequence[int],
                      device=None) -> Tensor:
-    """``B x H x W`` float map counting the (rounded, clipped) ``(y, x)``
-    points of each image."""
+    """``B x H x W`` float map counting the (rounded) ``(y, x)`` points of
+    each image; a point outside the image raises (``pixel_points``)."""
     h, w = int(shape[0]), int(shape[1])
     out = torch.zeros(len(points), h * w, device=device)
     for i, pts in enumerate(points):
         pts = torch.as_tensor(pts, dtype=torch.float32).reshape(-1, 2)
         if not len(pts):
             continue
-        yx = pts.round().long()
-        y = yx[:, 0].clamp(0, h - 1)
-        x = yx[:, 1].clamp(0, w - 1)
+        yx = torch.from_numpy(pixel_points(pts.cpu().numpy(), (h, w)))
+        y, x = yx[:, 0], yx[:, 1]
         out[i].index_add_(0, (y * w + x).to(out.device),
                           torch.ones(len(yx), device=out.device))
     return out.view(len(points), h, w)
