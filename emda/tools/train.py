@@ -50,6 +50,8 @@ def load_config(path: str,
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(path))[0])
+    from emda.utils.distributed import prepare_launch
+    prepare_launch(cfg)  # DDP: process group and per-device model wrapper
     return cfg
 
 
@@ -82,15 +84,16 @@ def build_config(args) -> Config:
     elif args.resume is not None:
         cfg.resume = True
         cfg.load_from = args.resume
-    from emda.utils.distributed import prepare_launch
-    prepare_launch(cfg)  # DDP: process group and per-device model wrapper
     return cfg
 
 
 def prepare_data(cfg: Config) -> None:
-    """Write the embedded synthetic data (and its simulated points) on
-    first use, on rank 0 while the other ranks wait."""
+    """Check that every component the config names is registered (the
+    error names the key), then write the embedded synthetic data (and its
+    simulated points) on first use, on rank 0 while the other ranks wait."""
+    from emda.utils.config_check import check_component_names
     from emda.utils.distributed import run_on_main
+    check_component_names(cfg)
     run_on_main(lambda: _write_data(cfg))
 
 
