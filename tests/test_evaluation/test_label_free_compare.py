@@ -17,12 +17,24 @@ def write_scalars(run_dir, stamp, rows):
 def test_label_free_selected_dice(tmp_path):
     run_dir = str(tmp_path)
     assert compare.label_free_selected_dice(run_dir) is None
+    key = 'label_free/score'
     write_scalars(run_dir, '20240101_000000', [
         dict(loss=0.3, step=10),
-        {'Dice': 0.9, 'label_free/score': 0.4, 'step': 200},
-        {'Dice': 0.6, 'label_free/score': 0.7, 'step': 400},
+        {
+            'Dice': 0.9,
+            key: 0.4,
+            'step': 200
+        },
+        {
+            'Dice': 0.6,
+            key: 0.7,
+            'step': 400
+        },
     ])
-    write_scalars(run_dir, '20240102_000000', [
-        {'Dice': 0.8, 'label_free/score': 0.7, 'step': 600},  # a tie
-    ])
+    # a tie after a resume: the earlier validation stays selected
+    write_scalars(run_dir, '20240102_000000', [{
+        'Dice': 0.8,
+        key: 0.7,
+        'step': 600
+    }])
     assert compare.label_free_selected_dice(run_dir) == 0.6
