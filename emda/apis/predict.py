@@ -130,17 +130,29 @@ def predict_tensor(segmentor,
         ]
     if sides is None or (sides[0] >= h and sides[1] >= w):
         out = predictor(_pad_to(inputs, divisor, pad_val))
-    else:
-        from monai.inferers import sliding_window_inference
-        # MONAI steps by int(side * (1 - frac)): just under side - overlap
-        frac = [min(0.99, max(0., (overlap - 0.5) / s)) for s in sides]
-        out = sliding_window_inference(
-            inputs,
-            roi_size=sides,
-            sw_batch_size=batch_size,
-            predictor=predictor,
-            overlap=frac,
-            mode='gaussian',
-            padding_mode='constant',
-            cval=pad_val)
+        return {k: v[:, 0, :h, :w] for k, v in out.items()}
+    from monai.inferers import sliding_window_inference
+
+    # tiles start on multiples of the size divisor (the network's stride:
+    # a shifted tile would see another pooling grid), so the input is
+    # padded until the last tile ends at its border
+    steps, padded = [], []
+    for n, side in zip((h, w), sides):
+        step = max(divisor,
+                   (side - min(overlap, side - divisor)) // divisor * divisor)
+        count = int(math.ceil(max(0, n - side) / step)) + 1
+        steps.append(step)
+        padded.append(side + (count - 1) * step)
+    x = F.pad(inputs, (0, padded[1] - w, 0, padded[0] - h), value=pad_val)
+    # MONAI steps by int(side * (1 - frac)): exactly ``step``
+    frac = [(side - step - 0.5) / side for side, step in zip(sides, steps)]
+    out = sliding_window_inference(
+        x,
+        roi_size=sides,
+        sw_batch_size=batch_size,
+        predictor=predictor,
+        overlap=frac,
+        mode='gaussian',
+        padding_mode='constant',
+        cval=pad_val)
     return {k: v[:, 0, :h, :w] for k, v in out.items()}

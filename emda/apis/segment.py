@@ -102,7 +102,7 @@ def segment_volume(config: str,
     settings = model.infer_settings
     block = tuple(block) if block else default_block(source.shape,
                                                      source.chunks)
-    halo = halo_pixels(context_radius(model), settings.scale)
+    halo = halo_pixels(context_radius(model), settings.scale, settings.divisor)
     zarr_path = osp.join(out, 'predictions.ome.zarr') if fmt == 'zarr' \
         else osp.join(out, '.emda', 'work.zarr')
     store = PredictionStore(out, zarr_path)
@@ -140,7 +140,9 @@ def segment_volume(config: str,
         if not osp.isfile(ranges_path):
             atomic_write_json(
                 ranges_path,
-                dict(ranges=slice_ranges(source, client and client.get)))
+                dict(
+                    ranges=slice_ranges(source, settings.scale, client
+                                        and client.get)))
         with open(ranges_path) as f:
             ranges = json.load(f)['ranges']
         done = store.finished()

@@ -21,11 +21,23 @@ def working_size(shape: Sequence[int], scale: float) -> Tuple[int, int]:
     return int(h * scale + 0.5), int(w * scale + 0.5)
 
 
-def slice_range(image: np.ndarray) -> Tuple[float, float]:
-    """(min, max) of a raw slice in the units :func:`prepare_slice`
-    min-max scales (the dtype's [0, 1] range)."""
-    div = DTYPE_RANGE.get(image.dtype, 1.)
-    return float(image.min()) / div, float(image.max()) / div
+def _scaled(image: np.ndarray, scale: float) -> np.ndarray:
+    """Dtype scaling to [0, 1] and area resize to the working scale, as
+    ``LoadEMImage`` + ``Resize(interpolation='area')``."""
+    img = image.astype(np.float32)
+    if image.dtype in DTYPE_RANGE:
+        img /= DTYPE_RANGE[image.dtype]
+    if scale != 1.0:
+        h, w = working_size(img.shape, scale)
+        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+    return img
+
+
+def prepare_range(image: np.ndarray, scale: float) -> Tuple[float, float]:
+    """(min, max) of a raw slice (or a piece of one) after dtype scaling
+    and resizing: what :func:`prepare_slice` min-max scales with."""
+    img = _scaled(image, scale)
+    return float(img.min()), float(img.max())
 
 
 def prepare_slice(
@@ -40,12 +52,7 @@ def prepare_slice(
     if image.ndim != 2:
         raise InferenceInputError(
             f'expected a 2D slice, got shape {image.shape}')
-    img = image.astype(np.float32)
-    if image.dtype in DTYPE_RANGE:
-        img /= DTYPE_RANGE[image.dtype]
-    if settings.scale != 1.0:
-        h, w = working_size(img.shape, settings.scale)
-        img = cv2.resize(img, (w, h), interpolation=cv2.INTER_AREA)
+    img = _scaled(image, settings.scale)
     lo, hi = value_range or (float(img.min()), float(img.max()))
     img = (img - lo) / (hi - lo) if hi > lo else img * 0
     img = (img - settings.mean) / settings.std
