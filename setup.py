@@ -41,6 +41,7 @@ setup(
     entry_points=dict(console_scripts=[
         'emda-train=emda.tools.train:main',
         'emda-test=emda.tools.test:main',
+        'emda-check-data=emda.tools.check_data:main',
         'emda-demo=emda.tools.demo:main',
         'emda-infer=emda.tools.infer:main',
     ]),

@@ -6,6 +6,7 @@ import pytest
 from mmengine.config import Config
 
 from emda.registry import MODELS
+from emda.utils.config_check import check_component_names
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -22,6 +23,7 @@ def test_there_are_configs():
 def test_config_parses_and_model_builds(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'emda'
+    check_component_names(cfg)  # every type is registered somewhere
     model = MODELS.build(cfg.model)
     assert hasattr(model, 'segmentor')
     assert cfg.train_dataloader.dataset.type == 'MultiDomainDataset'

@@ -27,3 +27,25 @@ def test_unknown_component_names_the_key():
     import pytest
     with pytest.raises(KeyError, match='NoSuchBackbone'):
         reg.MODELS.build(dict(type='NoSuchBackbone'))
+
+
+def test_unknown_component_is_reported_with_its_config_key_path():
+    import pytest
+    from mmengine.config import Config
+
+    from emda.utils.config_check import check_component_names
+    cfg = Config(
+        dict(
+            model=dict(
+                type='SourceOnly',
+                segmentor=dict(
+                    type='EncoderDecoder', backbone=dict(type='Nope'))),
+            custom_hooks=[dict(type='SelfTrainingRundHook')],
+            optim_wrapper=dict(optimizer=dict(type='Adam'))))
+    with pytest.raises(KeyError) as error:
+        check_component_names(cfg)
+    message = str(error.value)
+    assert "model.segmentor.backbone.type = 'Nope'" in message
+    assert "custom_hooks[0].type = 'SelfTrainingRundHook'" in message
+    assert 'did you mean SelfTrainingRoundHook' in message
+    assert 'Adam' not in message and 'SourceOnly' not in message
