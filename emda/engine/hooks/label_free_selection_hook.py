@@ -65,6 +65,10 @@ class LabelFreeSelectionHook(Hook):
     def build(self, dataset: dict) -> None:
         """Build the dataset and the metric; check that no labels are
         listed and that the points the metric needs are there."""
+        if dataset.get('ann_path'):  # refused before building reads them
+            raise ValueError(
+                'LabelFreeSelectionHook must not see target labels, but its '
+                f'dataset has ann_path={dataset["ann_path"]!r}: drop it')
         self.dataset = DATASETS.build(dataset)
         infos = [
             self.dataset.get_data_info(i) for i in range(len(self.dataset))
