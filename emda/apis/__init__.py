@@ -2,25 +2,37 @@
 ``emda-infer``): load a trained model with its working scale, predict
 slices of any size by Gaussian-blended tiles with optional flip TTA,
 volumes slice by slice or block by block over zarr chunks on dask, and
-turn predictions into instances."""
+turn predictions into instances.
+
+Names are imported on first use, so ``emda-infer`` reports bad input
+without first importing torch and mmseg.
+"""
+from importlib import import_module
+
 from .errors import InferenceInputError
-from .instances import instances, label_volume, watershed_slice
-from .model import InferenceSettings, init_model, working_scale
-from .outputs import head_outputs, to_size
-from .predict import DIHEDRAL, FLIPS, predict_tensor
-from .slices import predict_slice, predict_volume, prepare_slice
-from .volume_io import VolumeSource
 
-__all__ = [
-    'InferenceInputError', 'InferenceSettings', 'init_model', 'working_scale',
-    'head_outputs', 'to_size', 'FLIPS', 'DIHEDRAL', 'predict_tensor',
-    'predict_slice', 'predict_volume', 'prepare_slice', 'instances',
-    'label_volume', 'watershed_slice', 'VolumeSource', 'segment_volume'
-]
+_HOMES = dict(
+    InferenceSettings='model',
+    init_model='model',
+    working_scale='model',
+    head_outputs='outputs',
+    to_size='outputs',
+    FLIPS='predict',
+    DIHEDRAL='predict',
+    predict_tensor='predict',
+    predict_slice='slices',
+    predict_volume='slices',
+    prepare_slice='slices',
+    instances='instances',
+    label_volume='instances',
+    watershed_slice='instances',
+    VolumeSource='volume_io',
+    segment_volume='segment')
+
+__all__ = ['InferenceInputError'] + list(_HOMES)
 
 
-def segment_volume(*args, **kwargs):
-    """See :func:`emda.apis.segment.segment_volume` (imported on use: it
-    pulls in dask)."""
-    from .segment import segment_volume as run
-    return run(*args, **kwargs)
+def __getattr__(name):
+    if name not in _HOMES:
+        raise AttributeError(f'module {__name__!r} has no attribute {name!r}')
+    return getattr(import_module(f'.{_HOMES[name]}', __name__), name)

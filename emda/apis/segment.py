@@ -11,7 +11,6 @@ from .blocks import (BlockJob, block_grid, default_block, halo_pixels,
 from .errors import InferenceInputError
 from .export import export, quicklook
 from .instances import label_volume
-from .slices import context_radius
 from .store import PredictionStore, atomic_write_json, check_output
 from .volume_io import VolumeSource, parse_voxel_size
 
@@ -94,6 +93,7 @@ def segment_volume(config: str,
         tile=tuple(tile) if tile else None,
         overlap=overlap)
     from .blocks import cached_model
+    from .slices import context_radius
     model = cached_model(spec)
     if instances == 'watershed' and not model.infer_settings.has_det:
         raise InferenceInputError(

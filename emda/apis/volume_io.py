@@ -348,10 +348,19 @@ def parse_voxel_size(values, unit: str = 'nm'):
 
 def ensure_writable(path: str) -> None:
     """Raise :class:`InferenceInputError` unless ``path`` (a folder that
-    may not exist yet) can be created and written."""
-    parent = path
+    may not exist yet) can be created and written: a probe file is made in
+    its nearest existing parent (permission bits say nothing to root or
+    about read-only mounts)."""
+    import tempfile
+    parent = osp.abspath(path)
     while not osp.exists(parent):
-        parent = osp.dirname(osp.abspath(parent))
-    if not os.access(parent, os.W_OK | os.X_OK):
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        parent = osp.dirname(parent)
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as e:
         raise InferenceInputError(
-            f'cannot write to {parent} (read-only); choose another --out')
+            f'cannot write to {parent} ({e.strerror or e}); choose another '
+            '--out') from None

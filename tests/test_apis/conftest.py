@@ -1,5 +1,6 @@
 """Tiny configs + checkpoints for the inference tests (saved like
 MMEngine's CheckpointHook saves them: ``{'state_dict': ...}``)."""
+import os
 import os.path as osp
 
 import numpy as np
@@ -12,6 +13,7 @@ def write_model(root, parts, scale=1.0, seed=0, tile=(32, 32), overlap=8):
     """``(config_path, checkpoint_path)`` of a random-weight SourceOnly
     with BN statistics made non-trivial (eval mode differs from train)."""
     from emda.registry import MODELS
+    os.makedirs(root, exist_ok=True)
     segmentor, preprocessor = parts
     cfg = Config(
         dict(
@@ -42,19 +44,20 @@ def write_model(root, parts, scale=1.0, seed=0, tile=(32, 32), overlap=8):
 @pytest.fixture
 def tiny_ckpt(tmp_path, tiny_model_parts):
     """``(config, checkpoint)`` of the tiny UNet at half working scale."""
-    return write_model(str(tmp_path), tiny_model_parts, scale=0.5)
+    return write_model(str(tmp_path / 'half'), tiny_model_parts, scale=0.5)
 
 
 @pytest.fixture
 def tiny_ckpt_full(tmp_path, tiny_model_parts):
     """The tiny UNet at full scale (tiling tests)."""
-    return write_model(str(tmp_path), tiny_model_parts, scale=1.0)
+    return write_model(str(tmp_path / 'full'), tiny_model_parts, scale=1.0)
 
 
 @pytest.fixture
 def tiny_multitask_ckpt(tmp_path, tiny_multitask_parts):
     """The tiny multitask net (detection head) at full scale."""
-    return write_model(str(tmp_path), tiny_multitask_parts, scale=1.0)
+    return write_model(
+        str(tmp_path / 'multitask'), tiny_multitask_parts, scale=1.0)
 
 
 @pytest.fixture
