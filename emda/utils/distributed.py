@@ -76,6 +76,12 @@ def prepare_launch(cfg: Config) -> None:
     if launcher not in _LAUNCHER_ENV:
         raise ValueError(f'unknown launcher {launcher!r}; expected one of '
                          f'{["none", *_LAUNCHER_ENV]}')
+    hooks = list(cfg.get('custom_hooks', []))
+    if not any(h.get('type') == 'SyncBuffersHook' for h in hooks):
+        # BN statistics are per rank (broadcast_buffers=False): average them
+        # before each validation so that every rank evaluates (and saves)
+        # the same model
+        cfg.custom_hooks = hooks + [dict(type='SyncBuffersHook')]
     env_cfg = cfg.setdefault('env_cfg', {})
     dist_cfg = env_cfg.setdefault('dist_cfg', {})
     if torch.cuda.is_available():

@@ -1,0 +1,75 @@
+"""Imported by the configs of the DDP tests (``custom_imports``).
+
+- Every pseudo-label PNG, round ``done`` marker and saved prediction a
+  process writes is appended as ``<rank> <path>`` to ``$EMDA_TEST_WRITES``,
+  so a test can count the writes of each file.
+- ``RankStateHook`` writes, after training, ``$EMDA_TEST_WRITES.rank<r>``:
+  the world size, the current pseudo-label round and a digest of every
+  tensor of the model's state dict, so a test can compare the ranks.
+"""
+import hashlib
+import json
+import os
+
+from mmengine.dist import get_rank, get_world_size
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from emda.datasets import pseudo_label_store
+from emda.engine.hooks import save_predictions_hook
+from emda.registry import HOOKS
+
+
+def _record(path: str) -> None:
+    with open(os.environ['EMDA_TEST_WRITES'], 'a') as f:
+        f.write(f'{get_rank()} {os.path.abspath(path)}\n')
+
+
+def _recording(write):
+
+    def recorded(path, *args):
+        _record(path)
+        return write(path, *args)
+
+    return recorded
+
+
+_mark = pseudo_label_store.PseudoLabelStore.mark_complete
+
+
+def _mark_recorded(self, name):
+    _record(os.path.join(self.round_dir(name), 'done'))
+    _mark(self, name)
+
+
+pseudo_label_store.write_png_atomic = _recording(
+    pseudo_label_store.write_png_atomic)
+save_predictions_hook.write_png_atomic = _recording(
+    save_predictions_hook.write_png_atomic)
+pseudo_label_store.PseudoLabelStore.mark_complete = _mark_recorded
+
+
+@HOOKS.register_module()
+class RankStateHook(Hook):
+    """Dump what must be equal on every rank after training."""
+
+    priority = 'LOWEST'
+
+    def after_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        digests = {
+            k:
+            hashlib.sha1(
+                v.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+            for k, v in model.state_dict().items()
+        }
+        store = pseudo_label_store.PseudoLabelStore(
+            os.path.join(runner.work_dir, 'pseudo_labels'))
+        state = dict(
+            world_size=get_world_size(),
+            round=store.current(),
+            state_dict=digests)
+        path = f'{os.environ["EMDA_TEST_WRITES"]}.rank{get_rank()}'
+        with open(path, 'w') as f:
+            json.dump(state, f)
