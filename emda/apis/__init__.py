@@ -23,9 +23,9 @@ _HOMES = dict(
     predict_slice='slices',
     predict_volume='slices',
     prepare_slice='slices',
-    instances='instances',
-    label_volume='instances',
-    watershed_slice='instances',
+    instances='labelling',
+    label_volume='labelling',
+    watershed_slice='labelling',
     VolumeSource='volume_io',
     segment_volume='segment')
 

@@ -128,6 +128,27 @@ def _colour(ids: np.ndarray) -> np.ndarray:
     return lut[ids.astype(np.int64) % 4096 * (ids > 0)]
 
 
+def overlay_rgb(image: np.ndarray,
+                labels: np.ndarray,
+                missed: Optional[np.ndarray] = None) -> np.ndarray:
+    """BGR check image of a uint8 slice: each instance (or a 0/1 mask) in
+    its colour with a solid outline, ``missed`` label pixels in red."""
+    rgb = np.repeat(image[..., None], 3, 2)
+    labels = labels.astype(np.int64)
+    colour = _colour(labels) if labels.max() > 1 else np.where(
+        labels[..., None] > 0, np.uint8([0, 255, 0]), 0).astype(np.uint8)
+    if missed is not None:
+        colour[missed > 0] = (0, 0, 255)
+        labels = np.where(missed > 0, -1, labels)
+    fg = labels != 0
+    rgb[fg] = (0.6 * rgb[fg] + 0.4 * colour[fg]).astype(np.uint8)
+    box = np.ones((3, 3), np.uint8)
+    lab = labels.astype(np.float32)
+    edge = fg & (cv2.dilate(lab, box) != cv2.erode(lab, box))
+    rgb[edge] = colour[edge]
+    return rgb
+
+
 def quicklook(path: str,
               source,
               store,
@@ -154,14 +175,7 @@ def quicklook(path: str,
         ids = cv2.resize(
             ids.astype(np.float32), size,
             interpolation=cv2.INTER_NEAREST).astype(np.int64)
-        rgb = np.repeat(img[..., None], 3, 2)
-        colour = _colour(ids)
-        fg = ids > 0
-        rgb[fg] = (0.55 * rgb[fg] + 0.45 * colour[fg]).astype(np.uint8)
-        edge = fg & (
-            cv2.dilate(ids.astype(np.float32), np.ones(
-                (3, 3))) != cv2.erode(ids.astype(np.float32), np.ones((3, 3))))
-        rgb[edge] = colour[edge]
+        rgb = overlay_rgb(img, ids)
         cv2.putText(rgb, f'z={z}', (5, 18), cv2.FONT_HERSHEY_SIMPLEX, 0.5,
                     (255, 255, 255), 1)
         tiles.append(rgb)

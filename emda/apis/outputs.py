@@ -36,6 +36,14 @@ def to_size(maps: torch.Tensor, size: Sequence[int],
         maps, size=tuple(size), mode='bilinear', align_corners=align_corners)
 
 
+def foreground_probability(logits: torch.Tensor, dim: int = 1) -> torch.Tensor:
+    """Mitochondria probability from logits along class axis ``dim`` (kept,
+    size 1): softmax class 1, or the sigmoid of a single-channel head."""
+    if logits.shape[dim] == 1:
+        return logits.sigmoid()
+    return logits.softmax(dim).narrow(dim, 1, 1)
+
+
 def head_outputs(
     segmentor,
     inputs: torch.Tensor,

@@ -13,7 +13,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 
-from .outputs import head_outputs
+from .outputs import foreground_probability, head_outputs
 
 #: (dims to flip, transpose H/W) of each test-time transform
 Transform = Tuple[Tuple[int, ...], bool]
@@ -67,7 +67,7 @@ class TaskPredictor:
         for transform in self.transforms:
             logits, det = head_outputs(
                 self.segmentor, _apply(x, transform), heads=('seg', 'det'))
-            prob = prob + _invert(logits.softmax(1)[:, 1:2], transform)
+            prob = prob + _invert(foreground_probability(logits), transform)
             if det is not None:
                 heat = heat + _invert(det[:, :1], transform)
         result = dict(prob_fg=prob / len(self.transforms))

@@ -10,7 +10,7 @@ from .blocks import (BlockJob, block_grid, default_block, halo_pixels,
                      run_blocks, slice_ranges)
 from .errors import InferenceInputError
 from .export import export, quicklook
-from .instances import label_volume
+from .labelling import label_volume
 from .store import PredictionStore, atomic_write_json, check_output
 from .volume_io import VolumeSource, parse_voxel_size
 

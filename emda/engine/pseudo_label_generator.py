@@ -4,57 +4,37 @@ import csv
 import os
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from mmengine.dataset import Compose
 from mmengine.model import is_model_wrapper
 from tqdm import tqdm
 
+from emda.apis.predict import FLIPS as TTA_FLIPS
+from emda.apis.predict import predict_tensor
 from emda.datasets.point_annotations import pixel_points
 from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.registry import DATASETS, TASK_UTILS
 
-#: (dims to flip) of the 4-way flip TTA: identity, vertical, horizontal, both
-FLIPS: Tuple[Tuple[int, ...], ...] = ((), (2, ), (3, ), (2, 3))
+#: flip dims of the 4-way flip TTA (identity, vertical, horizontal, both)
+FLIPS = tuple(dims for dims, _ in TTA_FLIPS)
 
 
 def _unwrap(model):
     return model.module if is_model_wrapper(model) else model
 
 
-@torch.no_grad()
 def predict_tasks(segmentor,
                   inputs: torch.Tensor,
                   tta: bool = True) -> Dict[str, torch.Tensor]:
     """Foreground probability ``prob_fg`` (B x H x W) and, when the
     segmentor has a detection head, the raw ``heatmap`` (B x H x W),
-    averaged over the 4 flips (or the identity only)."""
-    flips = FLIPS if tta else FLIPS[:1]
-    prob, heat = 0., 0.
-    for dims in flips:
-        x = inputs.flip(dims) if dims else inputs
-        if hasattr(segmentor, 'forward_tasks'):  # skip the projection head
-            out = segmentor.forward_tasks(x, heads=('seg', 'det'))
-        else:
-            out = segmentor(x, mode='tensor')
-        if not isinstance(out, dict):
-            out = dict(seg=out)
-        seg = out['seg']
-        if seg.shape[2:] != x.shape[2:]:
-            seg = F.interpolate(seg, x.shape[2:], mode='bilinear')
-        p = seg.softmax(1)[:, 1]
-        prob = prob + (p.flip([d - 1 for d in dims]) if dims else p)
-        if 'det' in out:
-            h = out['det'][:, 0]
-            heat = heat + (h.flip([d - 1 for d in dims]) if dims else h)
-    result = dict(prob_fg=prob / len(flips))
-    if torch.is_tensor(heat):
-        result['heatmap'] = heat / len(flips)
-    return result
+    averaged over the 4 flips (or the identity only): the whole-slice path
+    of :func:`emda.apis.predict_tensor`."""
+    return predict_tensor(segmentor, inputs, tta=tta)
 
 
 def overlay(image: np.ndarray, label: np.ndarray) -> np.ndarray:

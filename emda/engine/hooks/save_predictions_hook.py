@@ -59,6 +59,8 @@ class SavePredictionsHook(Hook):
                         batch_idx,
                         data_batch=None,
                         outputs=None) -> None:
+        from emda.apis.export import overlay_rgb
+        from emda.apis.outputs import foreground_probability
         from emda.datasets.em_io import read_slice
         for sample in outputs or []:
             name = self._name(sample)
@@ -66,8 +68,7 @@ class SavePredictionsHook(Hook):
             write_png_atomic(osp.join(self.out_dir, 'masks', name), pred * 255)
             if self.save_prob and 'seg_logits' in sample:
                 logits = sample.seg_logits.data.float()
-                prob = logits.softmax(0)[1] if logits.shape[0] > 1 \
-                    else logits[0].sigmoid()
+                prob = foreground_probability(logits, 0)[0]
                 write_png_atomic(
                     osp.join(self.out_dir, 'prob', name),
                     (prob.cpu().numpy() * 255).round().astype(np.uint8))
@@ -79,12 +80,10 @@ class SavePredictionsHook(Hook):
                 img = cv2.normalize(
                     img.astype(np.float32), None, 0, 255,
                     cv2.NORM_MINMAX).astype(np.uint8)
-                rgb = np.repeat(img[..., None], 3, axis=2)
-                overlay = rgb.copy()
-                overlay[pred == 1] = (0, 255, 0)
+                missed = None
                 if 'gt_sem_seg' in sample:
                     gt = sample.gt_sem_seg.data[0].cpu().numpy()
-                    overlay[(gt == 1) & (pred == 0)] = (0, 0, 255)
-                blend = cv2.addWeighted(rgb, 0.6, overlay, 0.4, 0)
+                    missed = (gt == 1) & (pred == 0)
+                blend = overlay_rgb(img, pred, missed)
                 write_png_atomic(
                     osp.join(self.out_dir, 'overlays', name), blend)

@@ -7,9 +7,9 @@ import torch
 import torch.nn as nn
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmseg.models.utils import resize
 from mmseg.utils import add_prefix
 
+from emda.apis.outputs import to_size
 from emda.registry import MODELS
 from .base_da_model import BaseDAModel, DomainInputs, DomainSamples
 
@@ -133,13 +133,8 @@ class OutputAdversarialDA(BaseDAModel):
 
     def _to_input_size(self, logits: torch.Tensor,
                        inputs: torch.Tensor) -> torch.Tensor:
-        if logits.shape[-2:] == inputs.shape[-2:]:
-            return logits
-        return resize(
-            logits,
-            size=inputs.shape[-2:],
-            mode='bilinear',
-            align_corners=self._decode_head().align_corners)
+        return to_size(logits, inputs.shape[-2:],
+                       self._decode_head().align_corners)
 
     def segmentor_losses(
         self, inputs: DomainInputs, data_samples: DomainSamples

@@ -9,8 +9,8 @@ pixel losses (self-training, point supervision) need one view of both.
 from typing import Optional, Tuple
 
 import torch
-from mmengine.model import is_model_wrapper
-from mmseg.models.utils import resize
+
+from emda.apis.outputs import head_outputs
 
 
 def segmentation_outputs(
@@ -18,28 +18,6 @@ def segmentation_outputs(
         inputs: torch.Tensor) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """``(logits, heatmap)``: B x C x H x W logits and the B x H x W raw
     detection heatmap (None without a detection head), both at the size of
-    ``inputs`` (B x 1 x H x W)."""
-    out = segmentor(inputs, mode='tensor')
-    heatmap = None
-    if isinstance(out, dict):
-        if 'seg' not in out:
-            raise KeyError('a segmentor returning a dict from '
-                           "mode='tensor' must give its logits as 'seg', got "
-                           f'{sorted(out)}')
-        heatmap = out.get('det')
-        out = out['seg']
-    module = segmentor.module if is_model_wrapper(segmentor) else segmentor
-    align_corners = getattr(module, 'align_corners', False)
-    size = inputs.shape[-2:]
-    if out.shape[-2:] != size:
-        out = resize(
-            out, size=size, mode='bilinear', align_corners=align_corners)
-    if heatmap is not None:
-        if heatmap.shape[-2:] != size:
-            heatmap = resize(
-                heatmap,
-                size=size,
-                mode='bilinear',
-                align_corners=align_corners)
-        heatmap = heatmap[:, 0]
-    return out, heatmap
+    ``inputs`` (B x 1 x H x W); see :func:`emda.apis.head_outputs`."""
+    logits, det = head_outputs(segmentor, inputs)
+    return logits, None if det is None else det[:, 0]
