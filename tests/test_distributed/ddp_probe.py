@@ -4,8 +4,8 @@
   process writes is appended as ``<rank> <path>`` to ``$EMDA_TEST_WRITES``,
   so a test can count the writes of each file.
 - ``RankStateHook`` writes, after training, ``$EMDA_TEST_WRITES.rank<r>``:
-  the world size, the current pseudo-label round and a digest of every
-  tensor of the model's state dict, so a test can compare the ranks.
+  the world size, the current pseudo-label round and digests of the
+  model's tensors, so a test can compare the ranks.
 """
 import hashlib
 import json
@@ -48,28 +48,46 @@ save_predictions_hook.write_png_atomic = _recording(
     save_predictions_hook.write_png_atomic)
 pseudo_label_store.PseudoLabelStore.mark_complete = _mark_recorded
 
+#: per-rank BN statistics, averaged only before validation (SyncBuffersHook)
+BN_STATS = ('running_mean', 'running_var', 'num_batches_tracked')
+
+
+def _digests(runner, skip=()):
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    return {
+        k:
+        hashlib.sha1(
+            v.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
+        for k, v in model.state_dict().items() if not k.endswith(skip)
+    }
+
 
 @HOOKS.register_module()
 class RankStateHook(Hook):
-    """Dump what must be equal on every rank after training."""
+    """Dump what must be equal on every rank: after the last iteration
+    (before the final validation syncs the BN statistics) the weights and
+    every other buffer (prototype banks, stage, step), after training the
+    whole state dict."""
 
     priority = 'LOWEST'
 
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
+                         outputs=None) -> None:
+        if runner.iter + 1 == runner.max_iters:
+            self.last_iter = _digests(runner, skip=BN_STATS)
+
     def after_train(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        digests = {
-            k:
-            hashlib.sha1(
-                v.detach().cpu().contiguous().numpy().tobytes()).hexdigest()
-            for k, v in model.state_dict().items()
-        }
         store = pseudo_label_store.PseudoLabelStore(
             os.path.join(runner.work_dir, 'pseudo_labels'))
         state = dict(
             world_size=get_world_size(),
             round=store.current(),
-            state_dict=digests)
+            last_iter=self.last_iter,
+            state_dict=_digests(runner))
         path = f'{os.environ["EMDA_TEST_WRITES"]}.rank{get_rank()}'
         with open(path, 'w') as f:
             json.dump(state, f)
