@@ -30,7 +30,9 @@ def _slice_problems(info: dict) -> List[str]:
         img = read_slice(info['img_path'], info.get('img_index'),
                          info.get('color', 'gray'))
     except (OSError, ValueError, KeyError, IndexError) as e:
-        return [str(e)]
+        # a stack's messages name the file, not the slice
+        index = info.get('img_index')
+        return [str(e) if index is None else f'slice {index} of {e}']
     if 'seg_map_path' in info:
         path = info['seg_map_path']
         try:
