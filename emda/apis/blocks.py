@@ -191,13 +191,17 @@ def run_blocks(jobs: Sequence[BlockJob],
             from distributed import as_completed
             futures = client.map(run_block, list(jobs), pure=False)
             by_key = {f.key: job for f, job in zip(futures, jobs)}
-            for future in as_completed(futures):
-                job = by_key[future.key]
-                record = future.result()
-                records[PredictionStore.block_id(job.index)] = record
-                bar.update()
-                if on_block is not None:
-                    on_block(job, record)
+            try:
+                for future in as_completed(futures):
+                    job = by_key[future.key]
+                    record = future.result()
+                    records[PredictionStore.block_id(job.index)] = record
+                    bar.update()
+                    if on_block is not None:
+                        on_block(job, record)
+            except BaseException:
+                client.cancel(futures)  # finished blocks keep their marks
+                raise
     finally:
         bar.close()
     return records

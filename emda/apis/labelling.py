@@ -15,6 +15,8 @@ from emda.utils.instances import label_instances
 from .errors import InferenceInputError
 
 MODES = ('cc', 'watershed')
+#: voxels labelled at once (uint32 labels + lookups: ~0.5 GB)
+SLAB_VOXELS = 32 * 2**20
 
 
 def watershed_slice(mask: np.ndarray,
@@ -74,7 +76,7 @@ def label_volume(mask,
                  dim: int = 3,
                  min_size: int = 0,
                  heatmap=None,
-                 slab: int = 16,
+                 slab: Optional[int] = None,
                  connectivity: int = 26,
                  min_peak: int = 64) -> int:
     """Label ``mask`` (Z, Y, X, > 0 is foreground) into ``out`` (uint32,
@@ -86,6 +88,7 @@ def label_volume(mask,
         dim: 2 (per slice, 8-connected) or 3 (across slices).
         min_size: drop instances with fewer voxels.
         connectivity: 6 or 26 for ``dim=3``.
+        slab: slices per step; default about 32 M voxels.
     """
     import cc3d
     if mode not in MODES:
@@ -98,6 +101,7 @@ def label_volume(mask,
                 'head (a multitask config); use --instances cc')
         dim = 2
     depth = mask.shape[0]
+    slab = slab or max(1, SLAB_VOXELS // int(np.prod(mask.shape[1:])))
     offset = 0
     pairs = []
     for z0 in range(0, depth, slab):
@@ -105,9 +109,9 @@ def label_volume(mask,
         fg = np.asarray(mask[z0:z1]) > 0
         if dim == 3:
             lab = cc3d.connected_components(
-                fg, connectivity=connectivity, out_dtype=np.uint64)
+                fg, connectivity=connectivity, out_dtype=np.uint32)
         else:
-            lab = np.zeros(fg.shape, np.uint64)
+            lab = np.zeros(fg.shape, np.uint32)
             base = 0
             for i in range(len(fg)):
                 if mode == 'watershed':
@@ -117,20 +121,20 @@ def label_volume(mask,
                         min_peak=min_peak)
                 else:
                     s = label_instances(fg[i])
-                lab[i] = np.where(s > 0, s.astype(np.uint64) + base, 0)
+                lab[i] = np.where(s > 0, s.astype(np.uint32) + base, 0)
                 base += int(s.max())
         n = int(lab.max())
-        lab[lab > 0] += offset
+        if offset + n >= 2**32:
+            raise InferenceInputError(
+                'more than 2^32 - 1 instances: raise --min-size or split '
+                'the volume')
+        lab[lab > 0] += np.uint32(offset)
         if dim == 3 and z0 > 0:
             pairs.append(
                 _faces(
                     np.asarray(out[z0 - 1]).astype(np.int64),
                     lab[0].astype(np.int64), connectivity))
-        if offset + n >= 2**32:
-            raise InferenceInputError(
-                'more than 2^32 - 1 instances: raise --min-size or split '
-                'the volume')
-        out[z0:z1] = lab.astype(np.uint32)
+        out[z0:z1] = lab
         offset += n
     parent = np.arange(offset + 1, dtype=np.int64)
     for a, b in (np.concatenate(pairs) if pairs else np.zeros((0, 2), int)):
@@ -145,8 +149,10 @@ def label_volume(mask,
         root = nxt
     counts = np.zeros(offset + 1, np.int64)
     for z0 in range(0, depth, slab):
-        lab = root[np.asarray(out[z0:min(depth, z0 + slab)])]
+        lab = np.asarray(out[z0:min(depth, z0 + slab)])
         counts += np.bincount(lab.ravel(), minlength=offset + 1)
+    # sizes of the joined instances: each root sums its members' counts
+    counts = np.bincount(root, weights=counts, minlength=offset + 1)
     keep = counts >= max(1, min_size)
     keep[0] = False
     new_id = np.cumsum(keep) * keep

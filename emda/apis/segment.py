@@ -165,13 +165,8 @@ def segment_volume(config: str,
             cluster.close()
     heatmap = store.array('heatmap', 'r') if store.has('heatmap') else None
     count = label_volume(
-        store.array('mask', 'r'),
-        store.array('instances'),
-        instances,
-        instance_dim,
-        min_size,
-        heatmap,
-        slab=max(1, block[0]))
+        store.array('mask', 'r'), store.array('instances'), instances,
+        instance_dim, min_size, heatmap)
     paths = export(store, fmt, vs, vs_unit)
     paths['overlay'] = quicklook(osp.join(out, 'overlay.png'), source, store)
     fg = sum(r['fg'] for r in records.values())
