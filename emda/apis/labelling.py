@@ -7,7 +7,7 @@ Every mode works slab by slab on array-likes (numpy or zarr), so memory is
 bounded by a slab: 3D components of consecutive slabs are joined through
 their touching faces with a union-find, then renumbered 1..N.
 """
-from typing import Optional, Sequence, Tuple
+from typing import Optional
 
 import numpy as np
 
@@ -61,13 +61,6 @@ def _faces(prev: np.ndarray, cur: np.ndarray, connectivity: int) -> np.ndarray:
     if not pairs:
         return np.zeros((0, 2), np.int64)
     return np.unique(np.concatenate(pairs).astype(np.int64), axis=0)
-
-
-def _find(parent: np.ndarray, i: int) -> int:
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]
-        i = parent[i]
-    return i
 
 
 def label_volume(mask,
@@ -136,17 +129,18 @@ def label_volume(mask,
                     lab[0].astype(np.int64), connectivity))
         out[z0:z1] = lab
         offset += n
-    parent = np.arange(offset + 1, dtype=np.int64)
-    for a, b in (np.concatenate(pairs) if pairs else np.zeros((0, 2), int)):
-        ra, rb = _find(parent, int(a)), _find(parent, int(b))
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    root = parent
-    while True:  # pointer jumping to every label's root
-        nxt = root[root]
-        if np.array_equal(nxt, root):
-            break
-        root = nxt
+    # join labels touching across slab faces: graph components (label 0
+    # has no edges, so it stays alone; components are numbered in order of
+    # their smallest label, which keeps ids in raster order)
+    root = np.arange(offset + 1, dtype=np.int64)
+    if pairs and sum(len(p) for p in pairs):
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+        edges = np.concatenate(pairs)
+        graph = coo_matrix(
+            (np.ones(len(edges), np.int8), (edges[:, 0], edges[:, 1])),
+            shape=(offset + 1, offset + 1))
+        _, root = connected_components(graph, directed=False)
     counts = np.zeros(offset + 1, np.int64)
     for z0 in range(0, depth, slab):
         lab = np.asarray(out[z0:min(depth, z0 + slab)])
@@ -154,7 +148,7 @@ def label_volume(mask,
     # sizes of the joined instances: each root sums its members' counts
     counts = np.bincount(root, weights=counts, minlength=offset + 1)
     keep = counts >= max(1, min_size)
-    keep[0] = False
+    keep[root[0]] = False
     new_id = np.cumsum(keep) * keep
     lut = new_id[root].astype(np.uint32)
     for z0 in range(0, depth, slab):

@@ -2,7 +2,7 @@
 implies: working scale, normalization, size divisor, tile and overlap."""
 import os.path as osp
 from dataclasses import dataclass, field
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple
 
 from .errors import InferenceInputError
 

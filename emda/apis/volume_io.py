@@ -7,7 +7,6 @@ size from the file's metadata.
 and read only the region of their block.
 """
 import glob
-import os
 import os.path as osp
 from typing import Optional, Sequence, Tuple
 

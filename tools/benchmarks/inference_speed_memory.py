@@ -128,6 +128,8 @@ def make_volume(path, depth, side=4096, chunk=(8, 1024, 1024)):
 RUN = """
 import json, resource, sys, time
 sys.path.insert(0, {repo!r})
+import torch
+torch.manual_seed(0)  # the same random-weight fast model every run
 from emda.apis import segment_volume
 t = time.perf_counter()
 s = segment_volume({config!r}, None, {spec!r}, {out!r}, fmt='zarr',
