@@ -5,7 +5,8 @@ import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
-from mmengine.runner import Runner
+
+from emda.tools.tool_output import add_verbose_flag, print_outputs
 
 
 def parse_args(argv=None):
@@ -30,6 +31,7 @@ def parse_args(argv=None):
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none')
     parser.add_argument('--local-rank', '--local_rank', type=int, default=0)
+    add_verbose_flag(parser)
     return parser.parse_args(argv)
 
 
@@ -108,17 +110,20 @@ def _write_data(cfg: Config) -> None:
 
 
 def main(argv=None):
+    args = parse_args(argv)  # before the slow imports: --help is instant
     from emda.utils import register_all_modules
     register_all_modules(init_default_scope=False)
-    args = parse_args(argv)
     cfg = build_config(args)
+    cfg.log_dumps_to_console = args.verbose
     prepare_data(cfg)
     # dataloader workers start before any hook runs: pipelines that read
     # run outputs (self-training pseudo-labels) find the work_dir here
     from emda.datasets.pseudo_label_store import ENV_WORK_DIR
     os.environ[ENV_WORK_DIR] = osp.abspath(cfg.work_dir)
-    runner = Runner.from_cfg(cfg)
+    from emda.engine.em_runner import EMRunner
+    runner = EMRunner.from_cfg(cfg)
     runner.train()
+    print_outputs(runner)
     return runner
 
 
