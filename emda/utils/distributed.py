@@ -9,6 +9,7 @@ gloo process group itself (the Runner skips ``init_dist`` when a group
 exists) and tells the wrapper to use no device ids. On GPU it only picks
 nccl and leaves everything to MMEngine.
 """
+import atexit
 import datetime
 import os
 import subprocess
@@ -77,11 +78,15 @@ def prepare_launch(cfg: Config) -> None:
         raise ValueError(f'unknown launcher {launcher!r}; expected one of '
                          f'{["none", *_LAUNCHER_ENV]}')
     hooks = list(cfg.get('custom_hooks', []))
-    if not any(h.get('type') == 'SyncBuffersHook' for h in hooks):
-        # BN statistics are per rank (broadcast_buffers=False): average them
-        # before each validation so that every rank evaluates (and saves)
-        # the same model
-        cfg.custom_hooks = hooks + [dict(type='SyncBuffersHook')]
+    names = [h.get('type') for h in hooks]
+    # BN statistics are per rank (broadcast_buffers=False): averaged before
+    # each validation, every rank evaluates (and saves) the same model;
+    # checkpoint keys without the wrappers' ``.module``
+    cfg.custom_hooks = hooks + [
+        dict(type=name)
+        for name in ('SyncBuffersHook', 'UnwrappedCheckpointHook')
+        if name not in names
+    ]
     env_cfg = cfg.setdefault('env_cfg', {})
     dist_cfg = env_cfg.setdefault('dist_cfg', {})
     if torch.cuda.is_available():
@@ -103,6 +108,20 @@ def prepare_launch(cfg: Config) -> None:
             kwargs['timeout'] = datetime.timedelta(seconds=kwargs['timeout'])
         _export_rank_env(launcher, dist_cfg.get('port'))
         torch_dist.init_process_group(init_method='env://', **kwargs)
+        # a gloo group left to the interpreter's teardown can abort a rank
+        atexit.register(_destroy_group)
+
+
+def _destroy_group() -> None:
+    """Leave together (a bounded wait: a crashed peer cannot hold this
+    rank), then close the group."""
+    if not torch_dist.is_initialized():
+        return
+    try:
+        torch_dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))
+    except RuntimeError:
+        pass
+    torch_dist.destroy_process_group()
 
 
 def run_on_main(fn: Callable[[], T]) -> T:

@@ -3,6 +3,8 @@ from .ema_teacher_hook import EMATeacherHook
 from .label_free_selection_hook import LabelFreeSelectionHook
 from .save_predictions_hook import SavePredictionsHook
 from .self_training_round_hook import SelfTrainingRoundHook
+from .unwrapped_checkpoint_hook import UnwrappedCheckpointHook
 
 __all__ = ['SavePredictionsHook', 'SelfTrainingRoundHook']
 __all__ += ['EMATeacherHook', 'ChannelsLastHook', 'LabelFreeSelectionHook']
+__all__ += ['UnwrappedCheckpointHook']
