@@ -70,6 +70,8 @@ def check_component_names(cfg) -> None:
         lines.append(f'  {path} = {name!r} is not a registered '
                      f'component{hint}')
     raise UnknownComponentError(
-        'unknown component name(s) in the config:\n' + '\n'.join(lines) +
+        'unknown component name(s) in the config: ' +
+        ', '.join(f'{path}={name!r}'
+                  for path, name in unknown) + '\n' + '\n'.join(lines) +
         '\n(check the spelling, or list the module that registers it in '
         'custom_imports)')
