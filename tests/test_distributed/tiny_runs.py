@@ -126,6 +126,12 @@ LOG_VALUE = re.compile(r'(\S+): (-?[\d.]+(?:e[-+]\d+)?)')
 TIMINGS = {'time', 'data_time', 'eta', 'memory'}
 
 
+def _is_timing(key: str) -> bool:
+    """Wall-clock values (MMEngine's and the pseudo-labeller's seconds,
+    e.g. ``pl.select_s_per_slice``) differ between identical runs."""
+    return key in TIMINGS or key.endswith('_s') or '_s_' in key
+
+
 def logged_values(log: str) -> List[Dict[str, str]]:
     """The logged values of each ``Iter(train)`` / ``Iter(val)`` summary
     line, timings left out."""
@@ -134,6 +140,6 @@ def logged_values(log: str) -> List[Dict[str, str]]:
         if 'Iter(train)' in line or ('Iter(val)' in line and 'Dice' in line):
             rows.append({
                 k: v
-                for k, v in LOG_VALUE.findall(line) if k not in TIMINGS
+                for k, v in LOG_VALUE.findall(line) if not _is_timing(k)
             })
     return rows
