@@ -9,8 +9,6 @@ maximum), on ``ceil(ratio * N)`` randomly chosen instances of each slice
 """
 import argparse
 
-from emda.datasets.point_annotations import simulate_point_file
-
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -28,6 +26,8 @@ def main(argv=None):
         default=0,
         help='ignore instances smaller than this (pixels)')
     args = parser.parse_args(argv)
+    # after parsing: --help answers before torch / mmseg are imported
+    from emda.datasets.point_annotations import simulate_point_file
     points = simulate_point_file(args.label_dir, args.out_file, args.ratio,
                                  args.seed, args.min_size)
     for name, pts in points.items():
