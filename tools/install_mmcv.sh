@@ -22,7 +22,11 @@ else
     why="the wheel in $WHEELS needs torch 2.13.0 on CPython 3.11"
   fi
   echo "mmcv: building 2.1.0 with ops from source ($why; about 20 minutes on 2 cores)"
-  $PY -m pip install -q "setuptools<70" wheel ninja psutil
-  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} $PY -m pip install -q --no-build-isolation mmcv==2.1.0
+  # mmcv 2.1.0 builds only with setuptools < 70, while torch 2.13 asks for
+  # >= 77: downgrade for the build (no conflict warning), then restore
+  before=$($PY -c "import setuptools; print(setuptools.__version__)")
+  $PY -m pip install -q --no-warn-conflicts "setuptools<70" wheel ninja psutil
+  MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} $PY -m pip install -q --no-warn-conflicts --no-build-isolation mmcv==2.1.0
+  $PY -m pip install -q --no-warn-conflicts "setuptools==$before"
 fi
 $PY -c "import mmcv._ext; print('mmcv:', __import__('mmcv').__version__, 'with ops ready')"
