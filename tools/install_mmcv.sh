@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install mmcv 2.1.0 *with ops* (mmseg 1.2.2 needs mmcv._ext).
 # Uses the prebuilt wheel in $2 when it matches (torch 2.13.0, CPython 3.11);
-# otherwise builds it from the sdist (about 20 minutes on 2 cores).
+# otherwise builds it from the sdist (about 12 minutes on 2 cores).
 # Says which path it took; prints no ERROR line on success.
 set -euo pipefail
 PY=${1:-python}
@@ -21,7 +21,7 @@ else
   else
     why="the wheel in $WHEELS needs torch 2.13.0 on CPython 3.11"
   fi
-  echo "mmcv: building 2.1.0 with ops from source ($why; about 20 minutes on 2 cores)"
+  echo "mmcv: building 2.1.0 with ops from source ($why; about 12 minutes on 2 cores)"
   # mmcv 2.1.0 builds only with setuptools < 70, while torch 2.13 asks for
   # >= 77: downgrade for the build (no conflict warning), then restore
   before=$($PY -c "import setuptools; print(setuptools.__version__)")
