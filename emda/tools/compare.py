@@ -304,12 +304,14 @@ def train_options(config: ConfigInfo,
     return options
 
 
-def train_command(run: Run, options: Sequence[str]) -> List[str]:
+def train_command(
+    run: Run, options: Sequence[str], flags: Sequence[str] = ()) -> List[str]:
     """``tools/train.py``'s command for a run (the same ``main``, run as a
-    module so it does not depend on the current directory)."""
+    module so it does not depend on the current directory); ``flags`` are
+    train.py switches such as ``--amp``."""
     return [
         sys.executable, '-m', 'emda.tools.train', run.config.path,
-        '--work-dir', run.run_dir, '--cfg-options', *options
+        '--work-dir', run.run_dir, *flags, '--cfg-options', *options
     ]
 
 
@@ -350,7 +352,8 @@ def execute_run(run: Run,
                 options: Sequence[str],
                 on_progress: Optional[Callable[[str], None]] = None,
                 poll_s: float = 2.0,
-                resume: bool = False) -> dict:
+                resume: bool = False,
+                flags: Sequence[str] = ()) -> dict:
     """Train one run in a subprocess, logging to ``run.log``; returns and
     writes its ``run_info``.
 
@@ -368,7 +371,7 @@ def execute_run(run: Run,
             shutil.rmtree(run.run_dir)
         os.makedirs(run.run_dir)
     log_path = osp.join(run.run_dir, RUN_LOG_FILE)
-    command = train_command(run, options)
+    command = train_command(run, options, flags)
     if resume:
         command.append('--resume')
     info = dict(
@@ -418,7 +421,8 @@ def _exit_on_sigterm(signum, frame):
 def run_all(runs: Sequence[Run],
             options_for: Callable[[Run], List[str]],
             rerun: bool = False,
-            resume: bool = False) -> None:
+            resume: bool = False,
+            flags: Sequence[str] = ()) -> None:
     """Execute the runs one after the other under a progress bar, skipping
     those whose ``run_info`` says done unless ``rerun``; with ``resume``
     unfinished runs continue from their last checkpoint."""
@@ -443,7 +447,11 @@ def run_all(runs: Sequence[Run],
 
             show('')
             info = execute_run(
-                run, options_for(run), on_progress=show, resume=resume)
+                run,
+                options_for(run),
+                on_progress=show,
+                resume=resume,
+                flags=flags)
             if info['status'] != 'done':
                 bar.write(
                     f'{run.name}: failed (exit code {info["exit_code"]}), '
@@ -483,20 +491,48 @@ def best_validation_row(run_dir: str) -> Optional[dict]:
     return max(scored, key=lambda item: item[0])[1] if scored else None
 
 
-def label_free_selected_dice(run_dir: str) -> Optional[float]:
+def selects_with_target_labels(cfg: Optional[Config]) -> bool:
+    """Whether the run itself reads target labels to choose weights: a
+    round hook that starts rounds from the best checkpoint by a labeled
+    metric (anything but a ``label_free/`` key). Such a run has no
+    label-free checkpoint, not even its last one."""
+    if cfg is None:
+        return True
+    for hook in cfg.get('custom_hooks', None) or []:
+        if hook.get('type') != 'SelfTrainingRoundHook':
+            continue
+        select_by = str(hook.get('select_by') or 'Dice')
+        if hook.get(
+                'init_from',
+                'best') == 'best' and not select_by.startswith('label_free/'):
+            return True
+    return False
+
+
+def label_free_selected_dice(run_dir: str,
+                             last_if_unscored: bool = False
+                             ) -> Optional[float]:
     """Target validation Dice of the validation with the highest
     label-free score (the earliest on ties, as ``CheckpointHook`` keeps
-    it), read from the run's logged scalars; None when it logged none."""
-    best = None
+    it), read from the run's logged scalars. A run that logged no such
+    score gives its last validation when ``last_if_unscored`` (the final
+    checkpoint, what a user without labels keeps), else None."""
+    best = last = None
     pattern = osp.join(run_dir, '*', 'vis_data', 'scalars.json')
     for path in sorted(glob.glob(pattern)):
         with open(path) as f:
             for line in f:
                 row = json.loads(line)
-                if LABEL_FREE_KEY in row and 'Dice' in row and (
-                        best is None
-                        or row[LABEL_FREE_KEY] > best[LABEL_FREE_KEY]):
+                if 'Dice' not in row:
+                    continue
+                if last is None or row.get('step', 0) >= last.get('step', 0):
+                    last = row
+                if LABEL_FREE_KEY in row and (best is None
+                                              or row[LABEL_FREE_KEY]
+                                              > best[LABEL_FREE_KEY]):
                     best = row
+    if best is None and last_if_unscored:
+        best = last
     return None if best is None else float(best['Dice'])
 
 
@@ -538,7 +574,9 @@ def collect_run(run: Run) -> Optional[RunResult]:
         # MessageHub's 0-based index -> iterations trained (iter_N.pth)
         if str(best.get('iter', '')).isdigit():
             result.best_iter = int(best['iter']) + 1
-        result.label_free_Dice = label_free_selected_dice(run.run_dir)
+        result.label_free_Dice = label_free_selected_dice(
+            run.run_dir,
+            last_if_unscored=not selects_with_target_labels(run.config.cfg))
     return result
 
 
@@ -629,8 +667,11 @@ def to_markdown(rows: Sequence[dict], title: str = 'Comparison') -> str:
         'seed).' +
         (' Dice (label-free selection): the same split\'s Dice '
          'at the validation where the run\'s label-free score '
-         f'({LABEL_FREE_KEY}, no target labels) peaked, what a '
-         'user without labels would have picked.' if label_free else '') +
+         f'({LABEL_FREE_KEY}, no target labels) peaked, or at the last '
+         'validation for a run that logs no such score and chooses no '
+         'weights by target labels (the final checkpoint): what a user '
+         'without labels would have picked; "-" for a run whose rounds '
+         'start from the best labeled checkpoint.' if label_free else '') +
         ' Wall time: mean minutes per successful run.', '',
         '| ' + ' | '.join(header) + ' |', '|' + '---|' * len(header)
     ]
@@ -867,6 +908,10 @@ def parse_args(argv=None):
         'are cut to end there)')
     parser.add_argument('--val-interval', type=int)
     parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='train with tools/train.py --amp (bf16 + channels_last on CPU)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         default=[],
@@ -899,7 +944,12 @@ def find_runs(args) -> List[Run]:
         return train_options(run.config, run.seed, args.iters,
                              args.val_interval) + args.cfg_options
 
-    run_all(runs, options_for, rerun=args.rerun, resume=args.resume)
+    run_all(
+        runs,
+        options_for,
+        rerun=args.rerun,
+        resume=args.resume,
+        flags=['--amp'] if args.amp else [])
     return runs
 
 

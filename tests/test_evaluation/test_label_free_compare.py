@@ -38,3 +38,34 @@ def test_label_free_selected_dice(tmp_path):
         'step': 600
     }])
     assert compare.label_free_selected_dice(run_dir) == 0.6
+
+
+def test_unscored_run_falls_back_to_its_last_validation(tmp_path):
+    """A run with no label-free score gives its final validation only when
+    it chose no weights by target labels; a round hook that restarts from
+    the best labeled checkpoint leaves it without a label-free number."""
+    run_dir = str(tmp_path)
+    write_scalars(run_dir, '20240101_000000', [{
+        'Dice': 0.9,
+        'step': 200
+    }, {
+        'Dice': 0.5,
+        'step': 400
+    }])
+    assert compare.label_free_selected_dice(run_dir) is None
+    assert compare.label_free_selected_dice(
+        run_dir, last_if_unscored=True) == 0.5
+    from mmengine import Config
+    labeled = Config(dict(custom_hooks=[dict(type='SelfTrainingRoundHook')]))
+    current = Config(
+        dict(custom_hooks=[
+            dict(type='SelfTrainingRoundHook', init_from='current')
+        ]))
+    proxy = Config(
+        dict(custom_hooks=[
+            dict(type='SelfTrainingRoundHook', select_by='label_free/score')
+        ]))
+    assert compare.selects_with_target_labels(labeled)
+    assert not compare.selects_with_target_labels(current)
+    assert not compare.selects_with_target_labels(proxy)
+    assert not compare.selects_with_target_labels(Config(dict()))

@@ -403,8 +403,8 @@ def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
     still run; a second call skips runs that are done."""
     commands = []
 
-    def fake_command(run, options):
-        commands.append((run.seed, list(options)))
+    def fake_command(run, options, flags=()):
+        commands.append((run.seed, list(options), list(flags)))
         return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
 
     monkeypatch.setattr(compare, 'train_command', fake_command)
@@ -414,12 +414,13 @@ def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
         '10', '--cfg-options', 'train_dataloader.num_workers=0'
     ]
     rows = main(args)
-    assert [seed for seed, _ in commands] == [0, 1, 2]
+    assert [c[0] for c in commands] == [0, 1, 2]
     assert commands[0][1] == [
         'randomness.seed=0', 'train_cfg.max_iters=10',
         'param_scheduler.0.end=10', 'train_cfg.val_interval=10',
         'train_dataloader.num_workers=0'
     ]
+    assert commands[0][2] == []
     row = rows[0]
     assert (row['status'], row['n_seeds'], row['n_runs']) == ('partial', 2, 3)
     assert row['error'] == 'seed1: RuntimeError: CUDA out of memory (fake)'
@@ -430,11 +431,12 @@ def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
     # done runs are skipped, the failed one is tried again
     commands.clear()
     main(args)
-    assert [seed for seed, _ in commands] == [1]
+    assert [c[0] for c in commands] == [1]
     assert '2 of 3 runs already done' in capsys.readouterr().out
     commands.clear()
-    main(args + ['--rerun'])
-    assert [seed for seed, _ in commands] == [0, 1, 2]
+    main(args + ['--rerun', '--amp'])
+    assert [c[0] for c in commands] == [0, 1, 2]
+    assert commands[0][2] == ['--amp']
 
 
 def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
@@ -443,7 +445,7 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
     of the earlier attempt; without it the dir starts over."""
     commands = []
 
-    def fake_command(run, options):
+    def fake_command(run, options, flags=()):
         commands.append(run.seed)
         return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
 
@@ -477,7 +479,7 @@ SIGTERM_DRIVER = """
 import sys, time
 from emda.tools import compare
 pid_file = sys.argv[2]
-def sleeper(run, options):
+def sleeper(run, options, flags=()):
     return [sys.executable, '-c', 'import os, sys, time; '
             'open(sys.argv[1], "w").write(str(os.getpid())); time.sleep(60)',
             pid_file]
