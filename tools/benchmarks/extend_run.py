@@ -19,18 +19,11 @@ import json
 import os
 import os.path as osp
 import shutil
-import sys
 
 import torch
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-
-from emda.tools.compare import (
-    RUN_INFO_FILE,
-    describe_config,  # noqa: E402
-    plan_runs,
-    read_run_info,
-    write_run_info)
+from emda.benchmarking.plan import describe_config, plan_runs
+from emda.benchmarking.run import RUN_INFO_FILE, read_run_info, write_run_info
 
 RUNTIME_PATH_KEYS = ('last_ckpt', 'best_ckpt')
 

@@ -1,12 +1,9 @@
 """Shared output of the benchmark scripts: a markdown table on stdout and
-the same rows as a CSV (through ``tools/compare.py``'s writer)."""
-import os.path as osp
-import sys
+the same rows as a CSV (through ``tools/compare.py``'s writer,
+:func:`emda.benchmarking.report.write_csv`)."""
 from typing import Sequence
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-
-from emda.tools.compare import write_csv  # noqa: E402
+from emda.benchmarking.report import write_csv
 
 
 def report(rows: Sequence[dict], out: str) -> None:
