@@ -1,9 +1,10 @@
-"""compare's label-free column: the oracle Dice at the validation whose
-label-free score peaked (earliest on ties), across resumed log folders."""
+"""compare's label-free column (``emda.benchmarking.collect``): the oracle
+Dice at the validation whose label-free score peaked (earliest on ties),
+across resumed log folders (one ``vis_data/scalars.json`` each)."""
 import json
 import os
 
-from emda.tools import compare
+from emda.benchmarking import collect
 
 
 def write_scalars(run_dir, stamp, rows):
@@ -16,7 +17,7 @@ def write_scalars(run_dir, stamp, rows):
 
 def test_label_free_selected_dice(tmp_path):
     run_dir = str(tmp_path)
-    assert compare.label_free_selected_dice(run_dir) is None
+    assert collect.label_free_selected_dice(run_dir) is None
     key = 'label_free/score'
     write_scalars(run_dir, '20240101_000000', [
         dict(loss=0.3, step=10),
@@ -37,7 +38,7 @@ def test_label_free_selected_dice(tmp_path):
         key: 0.7,
         'step': 600
     }])
-    assert compare.label_free_selected_dice(run_dir) == 0.6
+    assert collect.label_free_selected_dice(run_dir) == 0.6
 
 
 def test_unscored_run_falls_back_to_its_last_validation(tmp_path):
@@ -52,8 +53,8 @@ def test_unscored_run_falls_back_to_its_last_validation(tmp_path):
         'Dice': 0.5,
         'step': 400
     }])
-    assert compare.label_free_selected_dice(run_dir) is None
-    assert compare.label_free_selected_dice(
+    assert collect.label_free_selected_dice(run_dir) is None
+    assert collect.label_free_selected_dice(
         run_dir, last_if_unscored=True) == 0.5
     from mmengine import Config
     labeled = Config(dict(custom_hooks=[dict(type='SelfTrainingRoundHook')]))
@@ -65,7 +66,7 @@ def test_unscored_run_falls_back_to_its_last_validation(tmp_path):
         dict(custom_hooks=[
             dict(type='SelfTrainingRoundHook', select_by='label_free/score')
         ]))
-    assert compare.selects_with_target_labels(labeled)
-    assert not compare.selects_with_target_labels(current)
-    assert not compare.selects_with_target_labels(proxy)
-    assert not compare.selects_with_target_labels(Config(dict()))
+    assert collect.selects_with_target_labels(labeled)
+    assert not collect.selects_with_target_labels(current)
+    assert not collect.selects_with_target_labels(proxy)
+    assert not collect.selects_with_target_labels(Config(dict()))

@@ -1,8 +1,10 @@
-"""The compare tool: suites, target-supervision detection, run planning and
-execution, and the table / CSV / chart built from fixture work_dirs with a
-failed run; one end-to-end run of the CLI on the synthetic pair."""
+"""The compare tool (``emda.tools.compare`` over ``emda.benchmarking``):
+suites, metafile entries, run planning and execution, and the table / CSV /
+chart built from fixture work_dirs with a failed run; one end-to-end run of
+the CLI on the synthetic pair. The expected tables are those the tool wrote
+before it became a package (it read ``em_seg_history.csv`` then, MMEngine's
+``vis_data/scalars.json`` now)."""
 import csv
-import glob
 import importlib.util
 import json
 import os
@@ -12,11 +14,12 @@ import sys
 
 import pytest
 
-from emda.tools import compare
-from emda.tools.compare import (ConfigInfo, RunResult, aggregate,
-                                describe_config, expand_suite, main,
-                                schedule_end_options, select_configs,
-                                train_options)
+from emda.benchmarking import collect, run
+from emda.benchmarking.collect import RunResult, aggregate
+from emda.benchmarking.plan import (ConfigInfo, describe_config, expand_suite,
+                                    schedule_end_options, select_configs,
+                                    train_options)
+from emda.tools.compare import main
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs')
@@ -26,10 +29,6 @@ SUPERVISED = osp.join(CONFIGS, 'supervised',
                       'supervised_unet-s4-c16_1xb4-2k_synth-192x192.py')
 ADAPTSEGNET = osp.join(CONFIGS, 'adaptsegnet',
                        'adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192.py')
-HISTORY_HEADER = [
-    'evaluation', 'iter', 'num_slices', 'Dice', 'Jaccard', 'AJI', 'PQ',
-    'vol_Dice', 'vol_IoU'
-]
 TRACEBACK = """\
 Traceback (most recent call last):
   File "emda/tools/train.py", line 99, in main
@@ -42,20 +41,26 @@ def stem(path):
     return osp.splitext(osp.basename(path))[0]
 
 
+def write_scalars(folder, rows):
+    """MMEngine's ``vis_data/scalars.json`` of one log folder: a training
+    record, then one validation record per (step, Dice, Jaccard, AJI, PQ)
+    row, ``step`` being the iterations done."""
+    os.makedirs(osp.join(folder, 'vis_data'))
+    with open(osp.join(folder, 'vis_data', 'scalars.json'), 'w') as f:
+        f.write(json.dumps(dict(loss=0.5, lr=1e-3, iter=5, step=5)) + '\n')
+        for step, *scores in rows:
+            record = dict(zip(collect.METRICS, scores), step=step)
+            f.write(json.dumps(dict(record, vol_Dice=0.5, time=0.2)) + '\n')
+
+
 def write_run(root, config, seed, history, wall_s=None, exit_code=0, log=''):
     """A finished compare run: ``run_info.json``, ``run.log`` and one
-    ``em_seg_history.csv`` per timestamped folder (``history`` maps the
-    folder to its (iter, Dice, Jaccard, AJI, PQ) rows)."""
+    ``vis_data/scalars.json`` per timestamped folder (``history`` maps the
+    folder to its (step, Dice, Jaccard, AJI, PQ) rows)."""
     run_dir = osp.join(root, stem(config), f'seed{seed}')
     os.makedirs(run_dir)
     for timestamp, rows in history.items():
-        os.makedirs(osp.join(run_dir, timestamp))
-        with open(osp.join(run_dir, timestamp, 'em_seg_history.csv'),
-                  'w') as f:
-            writer = csv.writer(f)
-            writer.writerow(HISTORY_HEADER)
-            for k, (it, *scores) in enumerate(rows):
-                writer.writerow([k, it, 8, *scores, 0.5, 0.4])
+        write_scalars(osp.join(run_dir, timestamp), rows)
     with open(osp.join(run_dir, 'run.log'), 'w') as f:
         f.write(log)
     info = dict(
@@ -77,9 +82,9 @@ def work_root(tmp_path):
         root,
         SOURCE_ONLY,
         0, {
-            '20240101_000000': [(249, .40, .25, .20, .10),
-                                (499, .50, .33, .29, .12),
-                                (749, .45, .30, .25, .11)]
+            '20240101_000000': [(250, .40, .25, .20, .10),
+                                (500, .50, .33, .29, .12),
+                                (750, .45, .30, .25, .11)]
         },
         wall_s=420)
     # resumed once: the best row is in the second log folder
@@ -87,14 +92,14 @@ def work_root(tmp_path):
         root,
         SOURCE_ONLY,
         1, {
-            '20240101_000000': [(249, .30, .20, .15, .05)],
-            '20240102_000000': [(499, .54, .37, .31, .14)]
+            '20240101_000000': [(250, .30, .20, .15, .05)],
+            '20240102_000000': [(500, .54, .37, .31, .14)]
         },
         wall_s=480)
     write_run(
-        root, SUPERVISED, 0, {'ts': [(499, .97, .94, .93, .80)]}, wall_s=600)
+        root, SUPERVISED, 0, {'ts': [(500, .97, .94, .93, .80)]}, wall_s=600)
     write_run(
-        root, SUPERVISED, 1, {'ts': [(499, .95, .90, .91, .78)]}, wall_s=660)
+        root, SUPERVISED, 1, {'ts': [(500, .95, .90, .91, .78)]}, wall_s=660)
     write_run(
         root,
         ADAPTSEGNET,
@@ -118,12 +123,17 @@ def test_collect_builds_table_with_failed_run(work_root, tmp_path):
         'method', 'config', 'config_path', 'target_supervision', 'n_seeds',
         'n_runs', 'seeds', 'Dice_mean', 'Dice_std', 'Jaccard_mean',
         'Jaccard_std', 'AJI_mean', 'AJI_std', 'PQ_mean', 'PQ_std',
-        'wall_min_mean', 'status', 'error'
+        'label_free_Dice_mean', 'label_free_Dice_std', 'wall_min_mean',
+        'status', 'error'
     ]
     source_only = rows[stem(SOURCE_ONLY)]
     # best-Dice row of each seed: (.50, .33, .29, .12) and (.54, .37, .31,
-    # .14); sample std of two values a, b is |a - b| / sqrt(2)
+    # .14); sample std of two values a, b is |a - b| / sqrt(2). SourceOnly
+    # chooses no weights by target labels: its label-free Dice is the last
+    # validation's (.45 and .54)
     expected = dict(
+        label_free_Dice_mean=0.495,
+        label_free_Dice_std=0.06364,
         Dice_mean=0.52,
         Dice_std=0.028284,
         Jaccard_mean=0.35,
@@ -153,9 +163,10 @@ def test_collect_builds_table_with_failed_run(work_root, tmp_path):
     markdown = open(osp.join(out, 'results.md')).read()
     assert ('| SourceOnly | source-only_unet-s4-c16_1xb4-2k_synth-192x192 | '
             'none (source only) | 2 | 0.520 ± 0.028 | 0.350 ± 0.028 | '
-            '0.300 ± 0.014 | 0.130 ± 0.014 | 7.5 | ok |') in markdown
+            '0.300 ± 0.014 | 0.130 ± 0.014 | 0.495 ± 0.064 | 7.5 | ok |'
+            ) in markdown
     assert ('| AdaptSegNet | adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192 | '
-            'none (UDA) | 0 of 1 | - | - | - | - | - | failed: seed0: '
+            'none (UDA) | 0 of 1 | - | - | - | - | - | - | failed: seed0: '
             'ValueError: EMSegMetric received no slices') in markdown
 
     runs = read_csv(osp.join(out, 'runs.csv'))
@@ -168,22 +179,52 @@ def test_collect_builds_table_with_failed_run(work_root, tmp_path):
 
 
 def test_validation_history_merges_resumed_logs(tmp_path):
-    """Validations of every log folder, in iteration order; one repeated
-    after a resume counts once (the latest)."""
+    """Validations of every log folder's ``scalars.json`` (a resumed run
+    has two), in iteration order; one repeated after a resume counts once
+    (the latest folder's); training records are not validations."""
     run_dir = write_run(
         str(tmp_path), SOURCE_ONLY, 0, {
-            '20240101_000000': [(249, .30, .2, .1, .1),
-                                (499, .40, .2, .1, .1)],
-            '20240102_000000': [(499, .45, .2, .1, .1),
-                                (749, .50, .2, .1, .1)],
-            '20231231_000000': [(99, .10, .1, .1, .1)]
+            '20240101_000000': [(250, .30, .2, .1, .1),
+                                (500, .40, .2, .1, .1)],
+            '20240102_000000': [(500, .45, .2, .1, .1),
+                                (750, .50, .2, .1, .1)],
+            '20231231_000000': [(100, .10, .1, .1, .1)]
         })
-    history = compare.validation_history(run_dir)
-    assert [(r['iter'], r['Dice']) for r in history] == [('99', '0.1'),
-                                                         ('249', '0.3'),
-                                                         ('499', '0.45'),
-                                                         ('749', '0.5')]
-    assert compare.best_validation_row(run_dir)['iter'] == '749'
+    history = collect.validation_history(run_dir)
+    assert [(r['step'], r['Dice']) for r in history] == [(100, .1), (250, .3),
+                                                         (500, .45), (750, .5)]
+    assert collect.best_validation(run_dir)['step'] == 750
+
+
+def test_resumed_run_is_one_row(tmp_path):
+    """A run killed after its validation at 500 and resumed from the
+    ``iter_500`` checkpoint: the second log folder redoes nothing before 500
+    and validates at 750 and 1000; collect reports the run's best over both
+    folders (500, in the first), its wall time and its curve over both."""
+    root = str(tmp_path / 'wr')
+    run_dir = write_run(
+        root,
+        SOURCE_ONLY,
+        0, {
+            '20240101_000000': [(250, .50, .4, .3, .2),
+                                (500, .70, .6, .5, .4)],
+            '20240101_120000': [(750, .60, .5, .4, .3),
+                                (1000, .65, .5, .4, .3)]
+        },
+        wall_s=900)
+    # a line cut short when the first attempt was killed is skipped
+    with open(
+            osp.join(run_dir, '20240101_000000', 'vis_data', 'scalars.json'),
+            'a') as f:
+        f.write('{"loss": 0.4, "st')
+    out = str(tmp_path / 'out')
+    rows = main(['--collect-only', '--work-root', root, '--out', out])
+    assert (rows[0]['n_seeds'], rows[0]['Dice_mean']) == (1, .70)
+    assert rows[0]['wall_min_mean'] == pytest.approx(15.0)
+    runs = read_csv(osp.join(out, 'runs.csv'))
+    assert (runs[0]['best_iter'], runs[0]['Dice']) == ('500', '0.7')
+    assert [r['step'] for r in collect.validation_history(run_dir)
+            ] == [250, 500, 750, 1000]
 
 
 def test_collect_selected_configs_and_seeds(work_root, tmp_path):
@@ -197,17 +238,17 @@ def test_collect_selected_configs_and_seeds(work_root, tmp_path):
     assert rows[0]['Dice_mean'] == pytest.approx(0.50)
     assert rows[0]['Dice_std'] is None
     markdown = open(tmp_path / 'results.md').read()
-    assert '| 1 | 0.500 | 0.330 | 0.290 | 0.120 | 7.0 | ok |' in markdown
+    assert '| 1 | 0.500 | 0.330 | 0.290 | 0.120 | 0.450 | 7.0 | ok |' in markdown
 
 
 def test_partial_failure_and_missing_metrics(tmp_path):
     root = str(tmp_path)
-    write_run(root, SOURCE_ONLY, 0, {'ts': [(99, .6, .5, .4, .3)]}, 60)
+    write_run(root, SOURCE_ONLY, 0, {'ts': [(100, .6, .5, .4, .3)]}, 60)
     write_run(root, SOURCE_ONLY, 1, {}, 60)  # exit 0 but no validation
     rows = main(['--collect-only', '--work-root', root])
     assert rows[0]['status'] == 'partial'
     assert rows[0]['error'] == ('seed1: no validation metrics '
-                                '(em_seg_history.csv missing)')
+                                '(no Dice in vis_data/scalars.json)')
     assert '| 1 of 2 | 0.600 |' in open(tmp_path / 'results.md').read()
     assert '1 failed: seed1: no validation' in open(tmp_path /
                                                     'results.md').read()
@@ -217,7 +258,7 @@ def test_collect_plain_train_work_dir(tmp_path):
     """A ``tools/train.py`` work_dir (no seed folders, no run_info) is one
     run without wall time."""
     run_dir = write_run(
-        str(tmp_path), SUPERVISED, 0, {'ts': [(99, .9, .8, .7, .6)]})
+        str(tmp_path), SUPERVISED, 0, {'ts': [(100, .9, .8, .7, .6)]})
     os.remove(osp.join(run_dir, 'run_info.json'))
     work_dir = osp.join(str(tmp_path), 'plain')
     os.makedirs(work_dir)
@@ -233,7 +274,7 @@ def test_aggregate_sample_std_over_three_seeds():
     results = [
         RunResult(
             seed, 'd', 'ok', {m: value
-                              for m in compare.METRICS}, wall_s=60)
+                              for m in collect.METRICS}, wall_s=60)
         for seed, value in enumerate([0.1, 0.2, 0.6])
     ]
     row = aggregate(info, results)
@@ -291,62 +332,6 @@ def test_repo_suite_lists_real_configs():
     assert all('_base_' not in p for p in paths)
 
 
-@pytest.mark.parametrize('path,method,supervision', [
-    (SOURCE_ONLY, 'SourceOnly', 'none (source only)'),
-    (SUPERVISED, 'Supervised', 'full labels'),
-    (ADAPTSEGNET, 'AdaptSegNet', 'none (UDA)'),
-    (osp.join(CONFIGS, 'advent',
-              'advent-minent_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py'),
-     'ADVENT (minent)', 'none (UDA)'),
-])
-def test_target_supervision_of_repo_configs(path, method, supervision):
-    info = describe_config(path)
-    assert (info.method, info.supervision) == (method, supervision)
-
-
-def test_target_supervision_points_and_unreadable(tmp_path):
-    points = tmp_path / 'point-only_net_synth.py'
-    points.write_text(
-        "model = dict(type='PointOnly')\n"
-        "train_dataloader = dict(dataset=dict(type='MultiDomainDataset',\n"
-        "    target=dict(img_path='i', points_file='t/points_15pct.json')))\n")
-    assert describe_config(str(points)).supervision == 'points (15 %)'
-    broken = tmp_path / 'broken-method_net_synth.py'
-    broken.write_text('model = dict(\n')
-    info = describe_config(str(broken))
-    assert (info.method, info.supervision, info.cfg) == ('broken-method',
-                                                         'unknown', None)
-
-
-def test_target_supervision_from_hooks_and_override(tmp_path):
-    """Points fed by a hook (IPL-CFCL's rounds) count; a hook's labeled
-    dataset does not (it may be the source); the config may say it."""
-    config = tmp_path / 'rounds_net_synth.py'
-    config.write_text(
-        "pseudo_source = dict(img_path='i', points_file='p_5pct.json')\n"
-        "train_dataloader = dict(dataset=dict(type='MultiDomainDataset',\n"
-        "    source=dict(ann_path='l'), target=dict(img_path='i')))\n"
-        "custom_hooks = [dict(type='RoundHook', dataset='pseudo_source'),\n"
-        "    dict(type='Other', data=dict(img_path='s', ann_path='l'))]\n")
-    assert describe_config(str(config)).supervision == 'points (5 %)'
-    config.write_text(config.read_text() +
-                      "target_supervision = 'points (3 per slice)'\n")
-    assert describe_config(str(config)).supervision == 'points (3 per slice)'
-
-
-@pytest.mark.parametrize('method_dir', ['point_only', 'ipl_cfcl'])
-def test_point_methods_in_repo_are_weakly_supervised(method_dir):
-    paths = sorted(glob.glob(osp.join(CONFIGS, method_dir, '*.py')))
-    if not paths:
-        pytest.skip(f'no configs/{method_dir} yet')
-    for path in paths:
-        supervision = describe_config(path).supervision
-        if '-uda_' in osp.basename(path):  # the UDA variant has no points
-            assert supervision == 'none (UDA)', path
-        else:
-            assert supervision.startswith('points'), path
-
-
 def test_collect_results_script_is_compare_collect_only(work_root):
     spec = importlib.util.spec_from_file_location(
         'collect_results',
@@ -387,13 +372,13 @@ def test_iters_cut_schedules_of_both_shapes():
 
 
 FAKE_TRAIN = """\
-import csv, os, sys
+import json, os, sys
 run_dir, seed = sys.argv[1], int(sys.argv[2])
 if seed == 1:
     raise RuntimeError('CUDA out of memory (fake)')
-os.makedirs(os.path.join(run_dir, 'ts'))
-with open(os.path.join(run_dir, 'ts', 'em_seg_history.csv'), 'w') as f:
-    f.write('evaluation,iter,Dice,Jaccard,AJI,PQ\\n0,9,0.7,0.6,0.5,0.4\\n')
+os.makedirs(os.path.join(run_dir, 'ts', 'vis_data'))
+with open(os.path.join(run_dir, 'ts', 'vis_data', 'scalars.json'), 'w') as f:
+    f.write(json.dumps(dict(Dice=.7, Jaccard=.6, AJI=.5, PQ=.4, step=10)))
 print('Iter(train) [10/10]')
 """
 
@@ -407,7 +392,7 @@ def test_runs_execute_record_and_skip(tmp_path, monkeypatch, capsys):
         commands.append((run.seed, list(options), list(flags)))
         return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
 
-    monkeypatch.setattr(compare, 'train_command', fake_command)
+    monkeypatch.setattr(run, 'train_command', fake_command)
     root = str(tmp_path / 'wr')
     args = [
         SOURCE_ONLY, '--seeds', '0', '1', '2', '--work-root', root, '--iters',
@@ -449,7 +434,7 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
         commands.append(run.seed)
         return [sys.executable, '-c', FAKE_TRAIN, run.run_dir, str(run.seed)]
 
-    monkeypatch.setattr(compare, 'train_command', fake_command)
+    monkeypatch.setattr(run, 'train_command', fake_command)
     root = str(tmp_path / 'wr')
     run_dir = osp.join(root, stem(SOURCE_ONLY), 'seed0')
     os.makedirs(run_dir)
@@ -457,7 +442,7 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
                        ('iter_5.pth', 'weights'), ('run.log', 'attempt 1\n')]:
         with open(osp.join(run_dir, name), 'w') as f:
             f.write(text)
-    compare.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
+    run.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
     args = [SOURCE_ONLY, '--seeds', '0', '--work-root', root]
     main(args + ['--resume'])
     info = json.load(open(osp.join(run_dir, 'run_info.json')))
@@ -467,7 +452,7 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
     assert osp.isfile(osp.join(run_dir, 'iter_5.pth'))
     # a run without a checkpoint starts over even with --resume
     os.remove(osp.join(run_dir, 'last_checkpoint'))
-    compare.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
+    run.write_run_info(run_dir, dict(status='failed', wall_s=100.0))
     main(args + ['--resume'])
     info = json.load(open(osp.join(run_dir, 'run_info.json')))
     assert '--resume' not in info['command'] and info['wall_s'] < 100.0
@@ -477,13 +462,14 @@ def test_resume_continues_an_unfinished_run(tmp_path, monkeypatch):
 
 SIGTERM_DRIVER = """
 import sys, time
+from emda.benchmarking import run
 from emda.tools import compare
 pid_file = sys.argv[2]
 def sleeper(run, options, flags=()):
     return [sys.executable, '-c', 'import os, sys, time; '
             'open(sys.argv[1], "w").write(str(os.getpid())); time.sleep(60)',
             pid_file]
-compare.train_command = sleeper
+run.train_command = sleeper
 compare.main([sys.argv[1], '--seeds', '0', '--work-root', sys.argv[3]])
 """
 
@@ -544,7 +530,7 @@ def test_cli_trains_and_reports_a_broken_config(tmp_path):
 
 
 def test_chart_labels_tell_variants_of_one_method_apart():
-    from emda.tools.compare import chart_labels
+    from emda.benchmarking.report import chart_labels
     rows = [
         dict(method='IPLCFCL', config='ipl-cfcl_unet-s4_x'),
         dict(method='IPLCFCL', config='ipl-cfcl-uda_unet-s4_x'),
@@ -558,3 +544,23 @@ def test_chart_labels_tell_variants_of_one_method_apart():
         'SourceOnly\nunet-s4', 'SourceOnly\nhsc-c24', 'IPLCFCL\nipl-cfcl y',
         'PointOnly'
     ]
+
+
+def test_help_does_not_import_the_models():
+    """``--help`` answers before torch, mmseg or matplotlib are imported
+    (the comparison package imports them only when it trains, reads a
+    config or draws)."""
+    code = ('import sys, runpy; sys.argv = ["compare.py", "--help"]\n'
+            'try:\n'
+            '    runpy.run_path("tools/compare.py", run_name="__main__")\n'
+            'except SystemExit:\n'
+            '    pass\n'
+            'heavy = ("torch", "mmseg", "matplotlib", "tqdm")\n'
+            'print([m for m in heavy if m in sys.modules])')
+    proc = subprocess.run([sys.executable, '-c', code],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=60)
+    assert '--collect-only' in proc.stdout, proc.stderr
+    assert proc.stdout.strip().endswith('[]'), proc.stdout + proc.stderr
