@@ -13,7 +13,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 import torch
 import torch.nn.functional as F
 
-from .outputs import foreground_probability, head_outputs
+from .outputs import foreground_probability, head_outputs, unwrap
 
 #: (dims to flip, transpose H/W) of each test-time transform
 Transform = Tuple[Tuple[int, ...], bool]
@@ -52,27 +52,69 @@ def _invert(x: torch.Tensor, transform: Transform) -> torch.Tensor:
     return x.flip(dims) if dims else x
 
 
-class TaskPredictor:
-    """Callable ``x -> {'prob_fg': B x 1 x H x W, 'heatmap': ...}``: the
-    foreground probability (softmax, class 1) and raw detection heatmap
-    averaged over ``transforms`` in the input's frame. MONAI calls it on
-    batches of tiles."""
+#: what :func:`predict_tensor` can return
+OUTPUT_KEYS = ('prob_fg', 'heatmap', 'seg_logits')
 
-    def __init__(self, segmentor, transforms: Sequence[Transform]):
+
+def _to_logits(prob: torch.Tensor) -> torch.Tensor:
+    """Logits whose softmax (sigmoid for one channel) is the averaged
+    probability ``prob``: argmax and probability of an averaged TTA
+    prediction stay those of the averaged probabilities."""
+    tiny = torch.finfo(prob.dtype).tiny
+    if prob.shape[1] == 1:
+        return torch.logit(prob, eps=1e-7)
+    return prob.clamp_min(tiny).log()
+
+
+class TaskPredictor:
+    """Callable ``x -> {'prob_fg': B x 1 x H x W, 'heatmap': ...,
+    'seg_logits': B x C x H x W}`` (the ``keys`` asked for): the
+    foreground probability (softmax, class 1), the raw detection heatmap
+    and the segmentation logits, averaged over ``transforms`` in the
+    input's frame. MONAI calls it on batches of tiles.
+
+    With one transform the outputs are the network's values untouched (no
+    sum, no division), so ``seg_logits`` are bit for bit what mmseg's
+    whole-image predict computes. With several, ``seg_logits`` are the log
+    of the averaged class probabilities (see :func:`_to_logits`)."""
+
+    def __init__(self,
+                 segmentor,
+                 transforms: Sequence[Transform],
+                 keys: Sequence[str] = ('prob_fg', 'heatmap')):
+        unknown = set(keys) - set(OUTPUT_KEYS)
+        if unknown:
+            raise ValueError(f'unknown outputs {sorted(unknown)}; expected '
+                             f'a subset of {OUTPUT_KEYS}')
         self.segmentor = segmentor
         self.transforms = tuple(transforms)
+        self.keys = tuple(keys)
 
     def __call__(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
-        prob, heat = 0., 0.
+        heads = ('seg', 'det') if 'heatmap' in self.keys else ('seg', )
+        single = len(self.transforms) == 1
+        sums: Dict[str, torch.Tensor] = {}
         for transform in self.transforms:
             logits, det = head_outputs(
-                self.segmentor, _apply(x, transform), heads=('seg', 'det'))
-            prob = prob + _invert(foreground_probability(logits), transform)
-            if det is not None:
-                heat = heat + _invert(det[:, :1], transform)
-        result = dict(prob_fg=prob / len(self.transforms))
-        if torch.is_tensor(heat):
-            result['heatmap'] = heat / len(self.transforms)
+                self.segmentor, _apply(x, transform), heads=heads)
+            parts = {}
+            if 'prob_fg' in self.keys:
+                parts['prob_fg'] = foreground_probability(logits)
+            if 'seg_logits' in self.keys:
+                parts['seg_logits'] = logits if single else (
+                    logits.sigmoid()
+                    if logits.shape[1] == 1 else logits.softmax(1))
+            if det is not None and 'heatmap' in self.keys:
+                parts['heatmap'] = det[:, :1]
+            for key, value in parts.items():
+                value = _invert(value, transform)
+                sums[key] = value if key not in sums else sums[key] + value
+        if single:
+            return sums
+        n = len(self.transforms)
+        result = {key: value / n for key, value in sums.items()}
+        if 'seg_logits' in result:
+            result['seg_logits'] = _to_logits(result['seg_logits'])
         return result
 
 
@@ -99,16 +141,20 @@ def _pad_to(x: torch.Tensor, divisor: int, value: float) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict_tensor(segmentor,
-                   inputs: torch.Tensor,
-                   tta: Union[bool, str] = False,
-                   tile: Optional[Sequence[int]] = None,
-                   overlap: int = 64,
-                   divisor: int = 1,
-                   pad_val: float = 0.,
-                   batch_size: int = 4) -> Dict[str, torch.Tensor]:
-    """Foreground probability ``prob_fg`` (B x H x W) and, with a detection
-    head, the raw ``heatmap`` (B x H x W) of normalized ``inputs``.
+def predict_tensor(
+    segmentor,
+    inputs: torch.Tensor,
+    tta: Union[bool, str] = False,
+    tile: Optional[Sequence[int]] = None,
+    overlap: int = 64,
+    divisor: int = 1,
+    pad_val: float = 0.,
+    batch_size: int = 4,
+    keys: Sequence[str] = ('prob_fg', 'heatmap')
+) -> Dict[str, torch.Tensor]:
+    """Foreground probability ``prob_fg`` (B x H x W), with a detection
+    head the raw ``heatmap`` (B x H x W), and, when ``keys`` asks for it,
+    the ``seg_logits`` (B x C x H x W) of normalized ``inputs``.
 
     Args:
         segmentor: an emda/mmseg segmentor in eval mode.
@@ -120,8 +166,10 @@ def predict_tensor(segmentor,
         divisor (int): the network's size divisor (inputs are padded to
             it with ``pad_val``, as the data preprocessor does).
         batch_size (int): tiles per forward.
+        keys: outputs to compute, of :data:`OUTPUT_KEYS` (a detection head
+            runs only for ``'heatmap'``).
     """
-    predictor = TaskPredictor(segmentor, tta_transforms(tta))
+    predictor = TaskPredictor(segmentor, tta_transforms(tta), keys)
     h, w = inputs.shape[-2:]
     sides = None
     if tile is not None:
@@ -130,7 +178,7 @@ def predict_tensor(segmentor,
         ]
     if sides is None or (sides[0] >= h and sides[1] >= w):
         out = predictor(_pad_to(inputs, divisor, pad_val))
-        return {k: v[:, 0, :h, :w] for k, v in out.items()}
+        return _crop(out, h, w)
     from monai.inferers import sliding_window_inference
 
     # tiles start on multiples of the size divisor (the network's stride:
@@ -155,4 +203,57 @@ def predict_tensor(segmentor,
         mode='gaussian',
         padding_mode='constant',
         cval=pad_val)
-    return {k: v[:, 0, :h, :w] for k, v in out.items()}
+    return _crop(out, h, w)
+
+
+def _crop(out: Dict[str, torch.Tensor], h: int,
+          w: int) -> Dict[str, torch.Tensor]:
+    """Outputs cropped to the input's (h, w); the one-channel maps lose
+    their channel axis, ``seg_logits`` keep theirs."""
+    return {
+        k: v[:, :, :h, :w] if k == 'seg_logits' else v[:, 0, :h, :w]
+        for k, v in out.items()
+    }
+
+
+def eval_options(segmentor,
+                 data_preprocessor=None,
+                 tta: Optional[Union[bool, str]] = None,
+                 tile: Optional[Sequence[int]] = None,
+                 overlap: Optional[int] = None) -> dict:
+    """Keyword arguments of :func:`predict_samples` for validation and
+    testing: ``tta`` / ``tile`` / ``overlap`` from the arguments, else the
+    segmentor's ``test_cfg`` (``tools/test.py --tta --tile --overlap``
+    write them there), else no TTA and the whole input in one forward;
+    ``divisor`` / ``pad_val`` from the data preprocessor's test padding
+    (tiles start on that grid)."""
+    cfg = dict(getattr(unwrap(segmentor), 'test_cfg', None) or {})
+    tta = cfg.get('tta', False) if tta is None else tta
+    tile = cfg.get('tile') if tile is None else tile
+    if isinstance(tile, int):
+        tile = (tile, tile)
+    overlap = cfg.get('overlap', 64) if overlap is None else overlap
+    pre_test = dict(getattr(data_preprocessor, 'test_cfg', None) or {})
+    return dict(
+        tta=tta,
+        tile=tuple(int(t) for t in tile) if tile else None,
+        overlap=int(overlap),
+        divisor=int(pre_test.get('size_divisor') or 1),
+        pad_val=float(getattr(data_preprocessor, 'pad_val', 0) or 0),
+        batch_size=int(cfg.get('batch_size', 4)))
+
+
+def predict_samples(segmentor,
+                    inputs: torch.Tensor,
+                    data_samples: Optional[list] = None,
+                    **options) -> list:
+    """``SegDataSample`` predictions of a preprocessed test batch, as the
+    segmentor's ``predict`` makes them (``seg_logits`` and
+    ``pred_sem_seg``, padding removed and resized to ``ori_shape`` by the
+    segmentor's own ``postprocess_result``), with the logits from
+    :func:`predict_tensor` (tiles, TTA). ``options``: see
+    :func:`eval_options`. Without TTA on an input that fits the tile this
+    is bit for bit mmseg's whole-image predict."""
+    out = predict_tensor(segmentor, inputs, keys=('seg_logits', ), **options)
+    return unwrap(segmentor).postprocess_result(out['seg_logits'],
+                                                data_samples)

@@ -1,6 +1,8 @@
 """Evaluate a checkpoint on a config's test split: ``emda-test CONFIG CKPT
-[--out DIR]``; per-slice scores go to the work_dir, masks and overlays to
-``--out``."""
+[--out DIR] [--tta [dihedral]] [--tile H W --overlap N]``; per-slice scores
+go to the work_dir, masks and overlays to ``--out``. Predictions go through
+``emda.apis`` (the layer ``emda-infer`` uses): without ``--tta`` / ``--tile``
+each slice is predicted whole, as mmseg does."""
 import argparse
 import os.path as osp
 
@@ -18,6 +20,25 @@ def parse_args(argv=None):
     parser.add_argument(
         '--out', help='write predicted masks (PNG) and overlays here')
     parser.add_argument(
+        '--tta',
+        nargs='?',
+        const='flip',
+        choices=['flip', 'dihedral'],
+        help='average the 4 flips (--tta) or the 8 symmetries of the square '
+        '(--tta dihedral) of each slice')
+    parser.add_argument(
+        '--tile',
+        nargs=2,
+        type=int,
+        metavar=('H', 'W'),
+        help='predict slices in Gaussian-blended tiles of at most H x W '
+        'working-scale pixels (default: each slice whole)')
+    parser.add_argument(
+        '--overlap',
+        type=int,
+        help='least overlap of neighbouring tiles, working-scale pixels '
+        '(default 64)')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
@@ -28,6 +49,31 @@ def parse_args(argv=None):
         default='none')
     add_verbose_flag(parser)
     return parser.parse_args(argv)
+
+
+def apply_predict_options(cfg, tta=None, tile=None, overlap=None) -> None:
+    """Write ``--tta`` / ``--tile`` / ``--overlap`` into the segmentor's
+    ``test_cfg``, where ``BaseDAModel.predict`` reads them
+    (``emda.apis.eval_options``)."""
+    if tta is None and tile is None and overlap is None:
+        return
+    if overlap is not None and tile is None:
+        raise SystemExit('--overlap needs --tile H W')
+    segmentor = cfg.model.get('segmentor')
+    if segmentor is None:
+        raise SystemExit('--tta/--tile need a method config with '
+                         'model.segmentor (an emda BaseDAModel)')
+    test_cfg = dict(segmentor.get('test_cfg') or dict(mode='whole'))
+    if test_cfg.get('mode', 'whole') == 'slide':
+        raise SystemExit("--tta/--tile replace mmseg's mode='slide'; "
+                         "set model.segmentor.test_cfg.mode='whole'")
+    if tta is not None:
+        test_cfg['tta'] = tta
+    if tile is not None:
+        test_cfg['tile'] = [int(t) for t in tile]
+    if overlap is not None:
+        test_cfg['overlap'] = int(overlap)
+    segmentor['test_cfg'] = test_cfg
 
 
 def main(argv=None):
@@ -41,6 +87,7 @@ def main(argv=None):
     cfg.load_from = args.checkpoint
     cfg.resume = False
     cfg.log_dumps_to_console = args.verbose
+    apply_predict_options(cfg, args.tta, args.tile, args.overlap)
     if args.out:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SavePredictionsHook', out_dir=args.out)

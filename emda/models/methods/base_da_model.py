@@ -57,9 +57,21 @@ class BaseDAModel(BaseModel):
     def predict(self,
                 inputs: torch.Tensor,
                 data_samples: Optional[List] = None) -> list:
-        # through __call__: under MMSeparateDistributedDataParallel the
-        # segmentor is a DDP wrapper without a ``predict`` attribute
-        return self.segmentor(inputs, data_samples, mode='predict')
+        """Validation / test predictions through the one inference layer
+        (``emda.apis.predict_samples``): tiles, overlap and TTA from the
+        segmentor's ``test_cfg`` (``tools/test.py --tile --overlap --tta``);
+        without them bit for bit mmseg's whole-image predict. mmseg's
+        ``mode='slide'`` keeps mmseg's own (unweighted) sliding window."""
+        from emda.apis.outputs import unwrap
+        from emda.apis.predict import eval_options, predict_samples
+        test_cfg = getattr(unwrap(self.segmentor), 'test_cfg', None) or {}
+        if test_cfg.get('mode', 'whole') == 'slide':
+            # through __call__: under MMSeparateDistributedDataParallel the
+            # segmentor is a DDP wrapper without a ``predict`` attribute
+            return self.segmentor(inputs, data_samples, mode='predict')
+        return predict_samples(
+            self.segmentor, inputs, data_samples,
+            **eval_options(self.segmentor, self.data_preprocessor))
 
     @staticmethod
     def require_domain(inputs: DomainInputs, domain: str) -> None:
