@@ -1,4 +1,4 @@
-"""Tiny configs of three methods on the ``tiny_em`` data and a way to train
+"""Tiny configs of five methods on the ``tiny_em`` data and a way to train
 them through ``tools/train.py``, in one process or as 2 gloo processes
 (``python -m torch.distributed.run --standalone --nproc_per_node=2``)."""
 import os
@@ -16,6 +16,9 @@ CONFIGS = {
     'adaptsegnet':
     'adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192.py',
     'ipl_cfcl': 'ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py',
+    'mean_teacher':
+    'mean_teacher/mean-teacher_unet-s4-c16_1xb4-2k_synth-192x192.py',
+    'wdanet': 'wdanet/wdanet_unet-s4-c16_2x2-800_synth-192x192.py',
 }
 #: IPL-CFCL: 2 pretraining iterations, then a stage-1 and a stage-2 round
 IPL_ROUNDS = [
@@ -23,11 +26,15 @@ IPL_ROUNDS = [
     dict(stage=2, iters=2, ratio=0.5, tau=0.6)
 ]
 IPL_PRETRAIN = 2
+#: WDANet: 2 source pretraining iterations, then a stage-1 and a stage-2
+#: round of 2 (the schedule variables its round hook reads)
+WDANET_PRETRAIN = 2
+WDANET_ROUND = 2
 CROP = (48, 48)
 
 
-def _pipeline(kind: str) -> str:
-    return (f"[dict(type='EMTrainPipeline', kind={kind!r}, "
+def _pipeline(kind: str, extra: str = '') -> str:
+    return (f"[dict(type='EMTrainPipeline', kind={kind!r}, {extra}"
             f'crop_size={CROP}, heatmap_kernel=11)]')
 
 
@@ -35,10 +42,19 @@ def tiny_config(method: str, root: str) -> str:
     """Config text: ``method`` on ``root`` (``tiny_em``), batch 1 per
     process, no dataloader workers, checkpoints every iteration."""
     target = dict(
-        source_only=None, adaptsegnet='image', ipl_cfcl='pseudo')[method]
+        source_only=None,
+        adaptsegnet='image',
+        ipl_cfcl='pseudo',
+        mean_teacher='image',
+        wdanet='pseudo')[method]
     domains = (f"source=dict(data_root=root, img_path='src/images', "
                f"ann_path='src/labels', pipeline={_pipeline('labels')})")
-    if target:
+    if method == 'wdanet':
+        # point-supervised target: heatmaps from the points
+        points = _pipeline(target, "heatmap_source='points', ")
+        domains += (f", target=dict(data_root=root, img_path='tgt/images', "
+                    f"points_file='tgt/points.json', pipeline={points})")
+    elif target:
         domains += (f", target=dict(data_root=root, img_path='tgt/images', "
                     f'pipeline={_pipeline(target)})')
     hooks = "dict(type='RankStateHook')"
@@ -60,6 +76,33 @@ model = dict(
     prototype_bank=dict(kmeans_n_init=1))
 target_pseudo_source = dict(data_root=root, img_path='tgt/images',
                             points_file='tgt/points.json')
+'''
+    if method == 'mean_teacher':
+        hooks = "dict(type='EMATeacherHook', alpha=0.99), " + hooks
+        # the barely trained teacher's probabilities lie within 0.01 of 0.5
+        # (tau 0.51 selects no pixel): at tau 0.5 every pixel is
+        # pseudo-labelled, so the target loss trains on the selection
+        extra = '''
+model = dict(selector=dict(tau=0.5))
+'''
+    if method == 'wdanet':
+        max_iters = WDANET_PRETRAIN + 2 * WDANET_ROUND
+        # validation at every round end: a round starts from the best
+        # checkpoint so far (the base's init_from='best')
+        val_interval = WDANET_ROUND
+        hooks = ("dict(type='SelfTrainingRoundHook', init_from='best'), " +
+                 hooks)
+        extra = f'''
+model = dict(heatmap_kernel=11, rank_decay_iters={WDANET_ROUND},
+             paste_prob=1.0, discriminator=dict(ndf=32, num_convs=3))
+target_pseudo_source = dict(data_root=root, img_path='tgt/images',
+                            points_file='tgt/points.json')
+pretrain_iters = {WDANET_PRETRAIN}
+round_iters = {WDANET_ROUND}
+# one constant schedule per optimizer
+param_scheduler = dict(segmentor=param_scheduler,
+                       count_head=param_scheduler,
+                       discriminator=param_scheduler)
 '''
     return f'''
 _base_ = [{osp.join(REPO, 'configs', CONFIGS[method])!r}]
