@@ -70,7 +70,12 @@ def predict_slice(
     value_range: Optional[Tuple[float,
                                 float]] = None) -> Dict[str, np.ndarray]:
     """``prob_fg`` (H x W float32) and, with a detection head, ``heatmap``
-    of a raw slice of any size at its full resolution."""
+    of a raw slice of any size at its full resolution.
+
+    The logits are resized to full resolution and then turned into the
+    probability, as the segmentor's ``postprocess_result`` does for
+    ``tools/test.py``: both paths give the same mask."""
+    from .outputs import align_corners_of, foreground_probability, to_size
     s = model.infer_settings
     inputs = prepare_slice(image, s, value_range).to(_device(model))
     out = predict_tensor(
@@ -81,8 +86,13 @@ def predict_slice(
         overlap=s.overlap,
         divisor=s.divisor,
         pad_val=s.pad_val,
-        batch_size=s.batch_size)
-    result = {}
+        batch_size=s.batch_size,
+        keys=('seg_logits', 'heatmap') if s.has_det else ('seg_logits', ))
+    align = align_corners_of(model)
+    logits = to_size(out.pop('seg_logits'), image.shape, align)
+    result = dict(
+        prob_fg=foreground_probability(logits)[0, 0].float().cpu().numpy())
+    del logits
     for key, value in out.items():
         if tuple(value.shape[-2:]) != tuple(image.shape):
             value = F.interpolate(
