@@ -3,7 +3,7 @@ from typing import Dict, List, Optional, Union
 
 import torch
 from mmengine.config import ConfigDict
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, is_model_wrapper
 from mmseg.utils import add_prefix
 
 from emda.registry import MODELS
@@ -83,13 +83,50 @@ class BaseDAModel(BaseModel):
                            f'train dataloader gave {have}; use '
                            f'MultiDomainDataset({domain}=...)')
 
-    def supervised_loss(self, inputs: DomainInputs,
-                        data_samples: DomainSamples, domain: str) -> dict:
-        """The segmentor's own supervised losses on ``domain``'s labels,
-        prefixed ``src.``/``tgt.``."""
-        self.require_domain(inputs, domain)
-        losses = self.segmentor.loss(inputs[domain], data_samples[domain])
-        return add_prefix(losses, 'src' if domain == 'source' else 'tgt')
+    def supervised_loss(self,
+                        samples: list,
+                        inputs: Optional[torch.Tensor] = None,
+                        seg_logits: Optional[torch.Tensor] = None,
+                        prefix: str = 'src',
+                        weight: float = 1.0) -> dict:
+        """The supervised segmentation loss of one labelled batch: the one
+        source (or target) loss every method uses, keys ``{prefix}.decode.*``.
+
+        From ``inputs`` (B x C x H x W images): ``segmentor.loss``, so
+        auxiliary heads add their ``{prefix}.aux.*`` terms. From
+        ``seg_logits`` (the decode head's raw output, which the caller
+        computed once to reuse it): the decode head's ``loss_by_feat``,
+        the same values as the decode terms of ``segmentor.loss``. Pass
+        exactly one of the two. ``weight`` scales every term whose key
+        contains ``loss`` (diagnostics such as ``acc_seg`` are kept).
+        """
+        if (inputs is None) == (seg_logits is None):
+            raise ValueError('supervised_loss needs exactly one of inputs '
+                             'and seg_logits')
+        if seg_logits is None:
+            losses = self.segmentor.loss(inputs, samples)
+        else:
+            losses = add_prefix(
+                self._decode_head().loss_by_feat(seg_logits, samples),
+                'decode')
+        if weight != 1.0:
+            losses = {
+                k: weight * v if 'loss' in k else v
+                for k, v in losses.items()
+            }
+        return add_prefix(losses, prefix)
+
+    def _decode_head(self) -> torch.nn.Module:
+        """The segmentor's decode head (unwrapped from a model wrapper),
+        whose ``loss_by_feat`` gives the loss of precomputed logits."""
+        segmentor = self.segmentor.module if is_model_wrapper(
+            self.segmentor) else self.segmentor
+        head = getattr(segmentor, 'decode_head', None)
+        if head is None or not hasattr(head, 'loss_by_feat'):
+            raise ValueError(
+                f'{type(self).__name__} needs a segmentor with a decode_head '
+                f'(e.g. EncoderDecoder), got {type(segmentor).__name__}')
+        return head
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
                               missing_keys, unexpected_keys, error_msgs):

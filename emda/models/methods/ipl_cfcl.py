@@ -5,7 +5,6 @@ from typing import Dict, Optional
 
 import numpy as np
 import torch
-from mmseg.utils import add_prefix
 from torch import Tensor
 
 from emda.models.losses.heatmap_mse_loss import center_weight_map
@@ -138,10 +137,9 @@ class IPLCFCL(BaseDAModel):
     def _source_losses(self, out: dict, samples, w: dict) -> dict:
         losses = {}
         if w.get('src_seg', 0) > 0:
-            head = self.segmentor.decode_head
-            seg = head.loss_by_feat(out['seg'], samples)
-            seg['loss_ce'] = w['src_seg'] * seg['loss_ce']
-            losses.update(add_prefix(seg, 'src.decode'))
+            losses.update(
+                self.supervised_loss(
+                    samples, seg_logits=out['seg'], weight=w['src_seg']))
         if w.get('src_det', 0) > 0:
             target = _stack(samples, 'gt_heatmap')
             losses['src.loss_det'] = w['src_det'] * self.src_det_loss(

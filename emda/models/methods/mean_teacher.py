@@ -216,7 +216,7 @@ class MeanTeacher(BaseDAModel):
         pseudo-labels; plus ``tgt.pl_*`` diagnostics."""
         for domain in ('source', 'target'):
             self.require_domain(inputs, domain)
-        losses = self.supervised_loss(inputs, data_samples, 'source')
+        losses = self.supervised_loss(data_samples['source'], inputs['source'])
         label, weight = self.pseudo_labels(inputs['target'],
                                            data_samples['target'])
         diagnostics = {

@@ -5,9 +5,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
-from mmseg.utils import add_prefix
 
 from emda.apis.outputs import to_size
 from emda.registry import MODELS
@@ -110,18 +108,6 @@ class OutputAdversarialDA(BaseDAModel):
                     'sees one channel per class')
             self.discriminator = MODELS.build(discriminator)
 
-    def _decode_head(self) -> nn.Module:
-        """The segmentor's decode head (its ``loss_by_feat`` gives the
-        source loss of the adversarial step)."""
-        segmentor = self.segmentor.module if is_model_wrapper(
-            self.segmentor) else self.segmentor
-        head = getattr(segmentor, 'decode_head', None)
-        if head is None or not hasattr(head, 'loss_by_feat'):
-            raise ValueError(
-                f'{type(self).__name__} needs a segmentor with a decode_head '
-                f'(e.g. EncoderDecoder), got {type(segmentor).__name__}')
-        return head
-
     def discriminator_input(self, logits: torch.Tensor) -> torch.Tensor:
         """B x C x H x W map the discriminator sees, from logits."""
         raise NotImplementedError
@@ -145,9 +131,8 @@ class OutputAdversarialDA(BaseDAModel):
             self.require_domain(inputs, domain)
         src_inputs = inputs['source']
         src_raw = self.segmentor(src_inputs, mode='tensor')
-        src_losses = self._decode_head().loss_by_feat(src_raw,
-                                                      data_samples['source'])
-        losses = add_prefix(src_losses, 'src.decode')
+        losses = self.supervised_loss(
+            data_samples['source'], seg_logits=src_raw)
         src_logits = self._to_input_size(src_raw, src_inputs)
         tgt_logits = self.output_logits(inputs['target'])
         tgt_pred = self.discriminator(self.discriminator_input(tgt_logits))
@@ -245,4 +230,5 @@ class OutputAdversarialDA(BaseDAModel):
                 'with optim_wrapper=dict(constructor='
                 '\'MultiOptimWrapperConstructor\', segmentor=..., '
                 'discriminator=...)')
-        return self.supervised_loss(inputs, data_samples, 'source')
+        self.require_domain(inputs, 'source')
+        return self.supervised_loss(data_samples['source'], inputs['source'])

@@ -9,4 +9,5 @@ class SourceOnly(BaseDAModel):
     only at evaluation."""
 
     def loss(self, inputs, data_samples) -> dict:
-        return self.supervised_loss(inputs, data_samples, 'source')
+        self.require_domain(inputs, 'source')
+        return self.supervised_loss(data_samples['source'], inputs['source'])

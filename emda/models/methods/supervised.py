@@ -9,4 +9,6 @@ class Supervised(BaseDAModel):
     adaptation method is compared with, same model and budget)."""
 
     def loss(self, inputs, data_samples) -> dict:
-        return self.supervised_loss(inputs, data_samples, 'target')
+        self.require_domain(inputs, 'target')
+        return self.supervised_loss(
+            data_samples['target'], inputs['target'], prefix='tgt')

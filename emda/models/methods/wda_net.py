@@ -10,7 +10,6 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
-from mmseg.utils import add_prefix
 from torch import Tensor
 
 from emda.models.losses.heatmap_mse_loss import center_weight_map
@@ -287,12 +286,9 @@ class WDANet(OutputAdversarialDA):
         logits, det = segmentation_outputs(self.segmentor, inputs)
         losses = {}
         if w.get('src_seg', 0) > 0:
-            seg = self._decode_head().loss_by_feat(logits, samples)
-            seg = {
-                k: w['src_seg'] * v if 'loss' in k else v
-                for k, v in seg.items()
-            }
-            losses.update(add_prefix(seg, 'src.decode'))
+            losses.update(
+                self.supervised_loss(
+                    samples, seg_logits=logits, weight=w['src_seg']))
         if w.get('src_det', 0) > 0 or w.get('src_count', 0) > 0:
             points = _points(samples, SOURCE_HINT)
         if w.get('src_det', 0) > 0:

@@ -5,7 +5,12 @@ import os.path as osp
 
 import numpy as np
 import pytest
+import torch
 from mmengine.runner import Runner
+from mmengine.structures import PixelData
+from mmseg.structures import SegDataSample
+
+from emda.registry import MODELS
 
 FIXED = [
     dict(type='LoadEMImage'),
@@ -82,3 +87,39 @@ def test_plain_segmentor_checkpoint_loads_into_method(tiny_em,
         p.data.fill_(0.5)
     method.load_state_dict(plain.state_dict(), strict=False)
     assert all((p == 0.5).all() for p in method.segmentor.parameters())
+
+
+def test_one_supervised_loss_from_images_or_logits(tiny_model_parts):
+    """BaseDAModel.supervised_loss, the source loss of every method: from
+    images (segmentor.loss) or from precomputed logits (the decode head's
+    loss_by_feat) the same keys and values; ``weight`` scales the loss
+    terms only."""
+    model = MODELS.build(
+        dict(
+            type='SourceOnly',
+            segmentor=tiny_model_parts[0],
+            data_preprocessor=tiny_model_parts[1])).eval()
+    gen = torch.Generator().manual_seed(2)
+    images = torch.randn(2, 1, 16, 16, generator=gen)
+    samples = []
+    for _ in range(2):
+        sample = SegDataSample(
+            metainfo=dict(img_shape=(16, 16), ori_shape=(16, 16)))
+        sample.gt_sem_seg = PixelData(
+            data=torch.randint(0, 2, (1, 16, 16), generator=gen))
+        samples.append(sample)
+    logits = model.segmentor(images, mode='tensor')
+    from_images = model.supervised_loss(samples, images)
+    from_logits = model.supervised_loss(samples, seg_logits=logits)
+    assert list(from_images) == ['src.decode.loss_ce', 'src.decode.acc_seg']
+    assert list(from_logits) == list(from_images)
+    assert all(
+        torch.equal(from_images[k], from_logits[k]) for k in from_images)
+    half = model.supervised_loss(
+        samples, seg_logits=logits, prefix='tgt', weight=0.5)
+    assert torch.equal(half['tgt.decode.loss_ce'],
+                       0.5 * from_logits['src.decode.loss_ce'])
+    assert torch.equal(half['tgt.decode.acc_seg'],
+                       from_logits['src.decode.acc_seg'])
+    with pytest.raises(ValueError, match='exactly one'):
+        model.supervised_loss(samples)
