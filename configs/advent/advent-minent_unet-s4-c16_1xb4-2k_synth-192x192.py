@@ -1,8 +1,14 @@
-# ADVENT MinEnt: the AdvEnt config with mode='minent'. One network, so the
-# stock train_step with the segmentor's single optimizer and schedule, and
-# the default DDP wrapper.
+# MinEnt (ADVENT's entropy minimisation): the AdvEnt config with the MinEnt
+# method, its segmentor and data preprocessor. One network, so the stock
+# train_step with the segmentor's single optimizer and schedule, and the
+# default DDP wrapper.
 _base_ = ['./advent_unet-s4-c16_1xb4-2k_synth-192x192.py']
-model = dict(mode='minent', discriminator=None)
+model = dict(
+    _delete_=True,
+    type='MinEnt',
+    segmentor=_base_.model.segmentor,
+    lambda_ent=0.001,
+    data_preprocessor=_base_.model.data_preprocessor)
 model_wrapper_cfg = dict(
     _delete_=True,
     type='MMDistributedDataParallel',

@@ -4,4 +4,4 @@
 _base_ = [
     '../adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py'
 ]
-model = dict(type='ADVENT', mode='adv', lambda_ent=0.001)
+model = dict(type='ADVENT')

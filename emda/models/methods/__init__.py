@@ -3,6 +3,7 @@ from .advent import ADVENT
 from .base_da_model import BaseDAModel
 from .ipl_cfcl import IPLCFCL
 from .mean_teacher import MeanTeacher
+from .min_ent import MinEnt
 from .output_adversarial_da import OutputAdversarialDA
 from .point_only import PointOnly
 from .source_only import SourceOnly
@@ -10,7 +11,7 @@ from .supervised import Supervised
 from .wda_net import WDANet
 
 __all__ = ['BaseDAModel', 'SourceOnly', 'Supervised']
-__all__ += ['AdaptSegNet', 'ADVENT', 'OutputAdversarialDA']
+__all__ += ['AdaptSegNet', 'ADVENT', 'MinEnt', 'OutputAdversarialDA']
 __all__ += ['IPLCFCL']
 __all__ += ['MeanTeacher', 'PointOnly']
 __all__ += ['WDANet']
