@@ -77,7 +77,7 @@ def select_configs(configs: Sequence[str] = (),
 
 
 def model_type(cfg, stem: str) -> str:
-    """``model.type`` (with its ``mode``, e.g. ``ADVENT (minent)``), else
+    """``model.type`` (with its ``mode`` where it has one), else
     the algorithm part of the config name: the method of a config that no
     metafile lists."""
     model = (cfg.get('model') if cfg is not None else None) or {}
