@@ -1,18 +1,12 @@
-# MinEnt (ADVENT's entropy minimisation): the AdvEnt config with the MinEnt
-# method, its segmentor and data preprocessor. One network, so the stock
-# train_step with the segmentor's single optimizer and schedule, and the
-# default DDP wrapper.
-_base_ = ['./advent_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py']
+# MinEnt (ADVENT's entropy minimisation) on the AdvEnt config's pair, network
+# and segmentor schedule: one network, one optimizer (methods/minent.py).
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
+    '../_base_/models/unet_s4_c16.py', '../_base_/methods/minent.py',
+    '../_base_/schedules/adam_cpu_3k.py'
+]
 model = dict(
-    _delete_=True,
-    type='MinEnt',
-    segmentor=_base_.model.segmentor,
-    lambda_ent=0.001,
-    data_preprocessor=_base_.model.data_preprocessor)
-model_wrapper_cfg = dict(
-    _delete_=True,
-    type='MMDistributedDataParallel',
-    broadcast_buffers=False,
-    find_unused_parameters=False)
-optim_wrapper = dict(_delete_=True, **_base_.optim_wrapper.segmentor)
-param_scheduler = _base_.param_scheduler.segmentor
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
+train_dataloader = dict(
+    dataset=dict(
+        source=_base_.source_train, target=_base_.target_train_images))

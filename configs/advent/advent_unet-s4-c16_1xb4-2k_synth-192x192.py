@@ -1,5 +1,13 @@
-# ADVENT, adversarial variant (AdvEnt): the AdaptSegNet config of the same
-# pair and schedule, with the discriminator on weighted self-information
-# maps instead of the softmax (same two-optimizer step and schedules).
-_base_ = ['../adaptsegnet/adaptsegnet_unet-s4-c16_1xb4-2k_synth-192x192.py']
-model = dict(type='ADVENT')
+# ADVENT, adversarial variant (AdvEnt): the AdaptSegNet composition of the
+# same pair and schedule with the ADVENT method base (discriminator on
+# weighted self-information maps instead of the softmax).
+_base_ = [
+    '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
+    '../_base_/models/unet_s4_c16.py', '../_base_/methods/advent.py',
+    '../_base_/schedules/adam_cpu_adv.py'
+]
+model = dict(
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
+train_dataloader = dict(
+    dataset=dict(
+        source=_base_.source_train, target=_base_.target_train_images))

@@ -5,6 +5,7 @@
 # supplies the segmentor, the data (source_train / target_train_pseudo /
 # target_pseudo_source of a pair) and the round schedule (see
 # configs/ipl_cfcl/README.md).
+_base_ = ['./multi_domain.py']
 model = dict(
     type='IPLCFCL',
     # IPL, weakly supervised mode; tau and r are set per round by the hook,
@@ -30,12 +31,7 @@ model = dict(
 # stages leave heads unused (pretraining: the target branch and the
 # projection head; stage 2: the source-only terms): DDP must look for them
 find_unused_parameters = True
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='MultiDomainDataset'))
+train_dataloader = dict(batch_size=2)
 # rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
 # and `round_iters`, the pair `target_pseudo_source`; the hook reads them
 custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='best')]

@@ -4,6 +4,7 @@
 #   model = dict(selector=dict(_delete_=True, type='EntropySelector'))
 # (InstanceAwareSelector needs a multitask segmentor with a det_head for
 # its heatmap; a plain EncoderDecoder gives it heatmap=None).
+_base_ = ['./multi_domain.py']
 model = dict(
     type='MeanTeacher',
     selector=dict(type='ThresholdSelector', tau=0.9, weight_mode='dacs'),
@@ -14,9 +15,3 @@ model = dict(
     lambda_tgt=1.0)
 # the teacher follows the student after every iteration (DACS: alpha 0.99)
 custom_hooks = [dict(type='EMATeacherHook', alpha=0.99)]
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='MultiDomainDataset'))

@@ -5,6 +5,7 @@
 # 1 the blobs (~0.2 % of the pixels with 15 % points on Lucchi) are drowned
 # and the network predicts background everywhere (0.000 Dice at 250
 # iterations on VNC III -> Lucchi, seed 0).
+_base_ = ['./multi_domain.py']
 model = dict(
     type='PointOnly',
     blob_kernel=(11, 13),
@@ -12,9 +13,3 @@ model = dict(
     ring_kernel=(31, 33),
     ring_iterations=3,
     bg_weight='balanced')
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='MultiDomainDataset'))

@@ -1,8 +1,3 @@
 # SourceOnly: the segmentor trained on source labels only (lower bound).
+_base_ = ['./multi_domain.py']
 model = dict(type='SourceOnly')
-train_dataloader = dict(
-    batch_size=4,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='MultiDomainDataset'))

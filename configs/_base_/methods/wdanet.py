@@ -6,6 +6,7 @@
 # (every one a config key). The final config supplies the segmentor (a
 # MultiTaskEncoderDecoder), the data (source_train, a points + pseudo-label
 # target, target_pseudo_source of a pair) and the schedule.
+_base_ = ['./multi_domain.py']
 model = dict(
     type='WDANet',
     count_head=dict(type='CountHead', channels=72),
@@ -38,12 +39,7 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
-train_dataloader = dict(
-    batch_size=2,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type='MultiDomainDataset'))
+train_dataloader = dict(batch_size=2)
 # rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
 # and `round_iters`, the pair `target_pseudo_source`; the hook reads them
 # (pseudo-labels with the model's `selector`)

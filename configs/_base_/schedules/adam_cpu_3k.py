@@ -1,13 +1,5 @@
 # The CPU schedule of adam_cpu.py stretched to 3k iterations (VNC III ->
 # Lucchi CPU profile), validation every 500.
 _base_ = ['./adam_cpu.py']
-param_scheduler = [
-    dict(
-        type='PolyLR',
-        eta_min=1e-5,
-        power=0.9,
-        begin=0,
-        end=3000,
-        by_epoch=False)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], end=3000)]
 train_cfg = dict(max_iters=3000, val_interval=500)
