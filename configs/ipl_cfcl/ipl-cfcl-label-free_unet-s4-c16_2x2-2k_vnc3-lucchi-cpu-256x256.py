@@ -6,13 +6,11 @@
 # beside it, for the report only.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
 point_ratio = 0.15  # fraction of the instances the points file annotates
-default_hooks = dict(
-    checkpoint=dict(save_best=['label_free/score', 'Dice'], rule='greater'))
+# the base's round hook, selecting by the label-free score; the oracle
+# (validation Dice) keeps its best checkpoint beside it
+default_hooks = dict(checkpoint=dict(save_best=['label_free/score', 'Dice']))
 custom_hooks = [
-    dict(
-        type='SelfTrainingRoundHook',
-        init_from='best',
-        select_by='label_free/score'),
+    dict(_base_.custom_hooks[0], select_by='label_free/score'),
     dict(
         type='LabelFreeSelectionHook',
         metric=dict(type='PointInstanceMetric', point_ratio=point_ratio))

@@ -6,26 +6,10 @@
 # iterations are the 2k config's, so a finished 2k run can be continued
 # (tools/benchmarks/extend_run.py, then tools/compare.py --resume).
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
-rounds = [
-    dict(stage=1, ratio=0.0, tau=0.9),
-    dict(stage=1, ratio=0.3, tau=0.9),
-    dict(stage=1, ratio=0.6, tau=0.9),
-    dict(stage=2, ratio=0.35, tau=0.8),
-    dict(stage=2, ratio=0.7, tau=0.8),
-    dict(stage=2, ratio=0.8, tau=0.8),
-    dict(stage=2, ratio=0.9, tau=0.8),
-    dict(stage=2, ratio=1.0, tau=0.8),
-    dict(stage=2, ratio=1.0, tau=0.8),
-    dict(stage=2, ratio=1.0, tau=0.8),
+# the 2k config's rounds, then 5 more in stage 2 (r 0.8, 0.9, then 1)
+rounds = _base_.rounds + [
+    dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
 ]
-max_iters = 3000
+max_iters = _base_.pretrain_iters + len(rounds) * _base_.round_iters
 train_cfg = dict(max_iters=max_iters)
-param_scheduler = [
-    dict(
-        type='MultiStepLR',
-        milestones=[1000],
-        gamma=0.1,
-        by_epoch=False,
-        begin=0,
-        end=max_iters)
-]
+param_scheduler = [dict(_base_.param_scheduler[0], end=max_iters)]
