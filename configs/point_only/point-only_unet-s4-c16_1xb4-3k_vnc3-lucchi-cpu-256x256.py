@@ -1,15 +1,11 @@
-# CPU profile: half-resolution 256x256 crops, batch 4, 3k iterations; the
-# points file is the pair's `points_file` (15 %, split 1).
+# CPU profile: half-resolution 256x256 crops, batch 4, 3k iterations, the
+# halved blob and ring kernels (methods/point_only_cpu.py); the points file
+# is the pair's `points_file` (15 %, split 1).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
-    '../_base_/models/unet_s4_c16.py', '../_base_/methods/point_only.py',
+    '../_base_/models/unet_s4_c16.py', '../_base_/methods/point_only_cpu.py',
     '../_base_/schedules/adam_cpu_3k.py'
 ]
-# half resolution: the full-resolution blob (11, 13) x 3 and ring
-# (31, 33) x 3 kernels halved (blob ~13x19 px, ring ~43x49 px)
 model = dict(
-    segmentor=_base_.segmentor,
-    data_preprocessor=_base_.data_preprocessor,
-    blob_kernel=(5, 7),
-    ring_kernel=(15, 17))
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
 train_dataloader = dict(dataset=dict(target=_base_.target_train_points))

@@ -1,15 +1,8 @@
 # The paper's HSC encoder-decoder (arXiv 2510.16450, METHOD_SPEC section 2)
 # with a narrow width for CPU runs (24 base channels; the paper uses 72, see
 # hsc_c72.py). Instance norm throughout; 1-channel input.
+_base_ = ['./data_preprocessor.py']
 base_channels = 24
-data_preprocessor = dict(
-    type='MultiDomainDataPreProcessor',
-    mean=[0.5],
-    std=[0.5],
-    pad_val=0,
-    seg_pad_val=255,
-    size_divisor=16,
-    test_cfg=dict(size_divisor=16))
 segmentor = dict(
     type='EncoderDecoder',
     backbone=dict(type='HSCNet', in_channels=1, base_channels=base_channels),

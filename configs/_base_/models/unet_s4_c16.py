@@ -1,14 +1,7 @@
 # mmseg's UNet, 4 stages, 16 base channels, 1-channel input, instance-free BN:
 # the CPU-profile segmentor (the DESIGN.md budget reference network).
+_base_ = ['./data_preprocessor.py']
 norm_cfg = dict(type='BN', requires_grad=True)
-data_preprocessor = dict(
-    type='MultiDomainDataPreProcessor',
-    mean=[0.5],
-    std=[0.5],
-    pad_val=0,
-    seg_pad_val=255,
-    size_divisor=16,
-    test_cfg=dict(size_divisor=16))
 segmentor = dict(
     type='EncoderDecoder',
     backbone=dict(
