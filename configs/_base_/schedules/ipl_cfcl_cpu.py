@@ -2,7 +2,9 @@
 # structure compressed (METHOD_SPEC 7: stage 1 = 5 rounds, r 0 -> 0.6,
 # tau 0.9; stage 2 = 2 rounds, r 0.35 / 0.7, tau 0.8). Adam 1e-3 for
 # pretraining, 1e-4 for self-training (the paper steps its LR down too);
-# validation (and checkpoint selection) at every round end.
+# validation (and checkpoint selection) at every round end. The optimizer
+# and loops are adam_cpu.py's.
+_base_ = ['./adam_cpu.py']
 pretrain_iters = 1000
 round_iters = 200
 # read by SelfTrainingRoundHook (a round without `iters` lasts round_iters)
@@ -14,10 +16,6 @@ rounds = [
     dict(stage=2, ratio=0.7, tau=0.8),
 ]
 max_iters = pretrain_iters + len(rounds) * round_iters
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(
-        type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5))
 param_scheduler = [
     dict(
         type='MultiStepLR',
@@ -27,7 +25,4 @@ param_scheduler = [
         begin=0,
         end=max_iters)
 ]
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=round_iters)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=round_iters)

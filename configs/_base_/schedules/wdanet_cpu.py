@@ -1,9 +1,11 @@
 # CPU schedule of WDA-Net: in-run source pretraining, then one stage-1 and
 # one stage-2 round (WDA-Net: 100k iterations each, after a separate source
 # model). Three optimizers: the segmentor and the count head (Adam 1e-3 for
-# pretraining, 1e-4 for adaptation, as the IPL-CFCL CPU schedule) and the
-# discriminator (Adam 2e-4, StepLR(2000, 0.9): the spec). Validation (and
-# checkpoint selection) every 250 iterations.
+# pretraining, 1e-4 for adaptation: the optimizer and MultiStepLR of the
+# IPL-CFCL CPU schedule, ipl_cfcl_cpu.py) and the discriminator (Adam 2e-4,
+# StepLR(2000, 0.9): the spec). Validation (and checkpoint selection) every
+# 250 iterations.
+_base_ = ['./ipl_cfcl_cpu.py']
 pretrain_iters = 1000
 round_iters = 500
 # read by SelfTrainingRoundHook (a round without `iters` lasts round_iters);
@@ -11,9 +13,9 @@ round_iters = 500
 rounds = [dict(stage=1), dict(stage=2)]
 max_iters = pretrain_iters + len(rounds) * round_iters
 val_interval = 250
-generator_optimizer = dict(
-    type='Adam', lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-5)
+generator_optimizer = _base_.optim_wrapper.optimizer
 optim_wrapper = dict(
+    _delete_=True,
     constructor='MultiOptimWrapperConstructor',
     segmentor=dict(type='OptimWrapper', optimizer=generator_optimizer),
     count_head=dict(type='OptimWrapper', optimizer=generator_optimizer),
@@ -22,14 +24,10 @@ optim_wrapper = dict(
         optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99))))
 generator_scheduler = [
     dict(
-        type='MultiStepLR',
-        milestones=[pretrain_iters],
-        gamma=0.1,
-        by_epoch=False,
-        begin=0,
-        end=max_iters)
+        _base_.param_scheduler[0], milestones=[pretrain_iters], end=max_iters)
 ]
 param_scheduler = dict(
+    _delete_=True,
     segmentor=generator_scheduler,
     count_head=generator_scheduler,
     discriminator=[
@@ -41,7 +39,4 @@ param_scheduler = dict(
             begin=0,
             end=max_iters)
     ])
-train_cfg = dict(
-    type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
