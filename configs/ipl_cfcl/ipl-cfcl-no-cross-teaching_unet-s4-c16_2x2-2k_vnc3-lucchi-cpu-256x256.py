@@ -2,17 +2,15 @@
 # targets are Gaussians at the annotated points only (not at the centroids
 # of every pseudo-label instance). Detection still guides the IPL.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
+# the pair's pseudo-label training view with the points of
+# target_train_points, its heatmap rendered from the points
 train_dataloader = dict(
     dataset=dict(
         target=dict(
-            points_file=_base_.points_file,
-            unknown_points='ignore',
+            points_file=_base_.target_train_points.points_file,
+            unknown_points=_base_.target_train_points.unknown_points,
             pipeline=[
                 dict(
-                    type='EMTrainPipeline',
-                    kind='pseudo',
-                    heatmap_source='points',
-                    crop_size=_base_.crop_size,
-                    scale=_base_.scale,
-                    heatmap_kernel=_base_.heatmap_kernel)
+                    _base_.target_train_pseudo.pipeline[0],
+                    heatmap_source='points')
             ])))

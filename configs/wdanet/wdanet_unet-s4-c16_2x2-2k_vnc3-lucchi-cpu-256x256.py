@@ -17,17 +17,15 @@ model = dict(
     # too)
     rank_decay_iters=_base_.round_iters)
 # the target carries the annotated points (detection targets, cut-and-paste
-# density) and the round's pseudo-label (stage 2): kind='pseudo' with the
-# heatmap from the points
+# density) and the round's pseudo-label (stage 2): the pair's
+# target_train_pseudo pipeline (kind='pseudo') with the heatmap from the
+# points
 target_train = dict(
     _base_.target_train_points,
     pipeline=[
         dict(
-            type='EMTrainPipeline',
-            kind='pseudo',
+            _base_.target_train_pseudo.pipeline[0],
             heatmap_source='points',
-            crop_size=_base_.crop_size,
-            scale=_base_.scale,
             heatmap_kernel=_base_.heatmap_kernel)
     ])
 train_dataloader = dict(

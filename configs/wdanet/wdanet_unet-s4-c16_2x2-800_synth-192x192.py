@@ -16,10 +16,8 @@ target_train = dict(
     _base_.target_train_points,
     pipeline=[
         dict(
-            type='EMTrainPipeline',
-            kind='pseudo',
+            _base_.target_train_pseudo.pipeline[0],
             heatmap_source='points',
-            crop_size=_base_.crop_size,
             heatmap_kernel=_base_.heatmap_kernel)
     ])
 train_dataloader = dict(
