@@ -18,7 +18,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .store import PredictionStore, as_prob_dtype
+from .store import PredictionStore, as_prob_dtype, bounded_zarr_io
 
 Region = Tuple[slice, slice, slice]
 
@@ -109,7 +109,9 @@ def run_block(job: BlockJob, model=None) -> dict:
     ny, nx = job.source.shape[1:]
     ry0, ry1 = max(0, y0 - h), min(ny, y1 + h)
     rx0, rx1 = max(0, x0 - h), min(nx, x1 + h)
-    region = job.source.read(slice(z0, z1), slice(ry0, ry1), slice(rx0, rx1))
+    with bounded_zarr_io():
+        region = job.source.read(
+            slice(z0, z1), slice(ry0, ry1), slice(rx0, rx1))
     core = (slice(y0 - ry0, y1 - ry0), slice(x0 - rx0, x1 - rx0))
     probs, heats = [], []
     for image, value_range in zip(region, job.ranges):
@@ -120,10 +122,12 @@ def run_block(job: BlockJob, model=None) -> dict:
     prob = np.stack(probs)
     mask = (prob >= 0.5).astype(np.uint8)
     where = (slice(z0, z1), slice(y0, y1), slice(x0, x1))
-    job.store.array('prob')[where] = as_prob_dtype(prob, job.prob_dtype)
-    job.store.array('mask')[where] = mask
-    if heats and job.store.has('heatmap'):
-        job.store.array('heatmap')[where] = np.stack(heats).astype(np.float16)
+    with bounded_zarr_io():
+        job.store.array('prob')[where] = as_prob_dtype(prob, job.prob_dtype)
+        job.store.array('mask')[where] = mask
+        if heats and job.store.has('heatmap'):
+            job.store.array('heatmap')[where] = np.stack(heats).astype(
+                np.float16)
     record = dict(
         fg=int(mask.sum()),
         voxels=int(mask.size),

@@ -46,22 +46,30 @@ def watershed_slice(mask: np.ndarray,
     return labels.astype(np.int32)
 
 
-def _faces(prev: np.ndarray, cur: np.ndarray, connectivity: int) -> np.ndarray:
+def _faces(prev: np.ndarray,
+           cur: np.ndarray,
+           connectivity: int,
+           band: int = 512) -> np.ndarray:
     """(K, 2) label pairs touching across two consecutive slices (uint32
-    labels), reduced shift by shift so a dense mask costs one slice of
-    keys, not nine."""
+    labels). Shift by shift and band of rows by band, runs of one pair
+    along a row are collapsed before sorting, so a dense mask costs a few
+    small sorts and temporaries of ``band`` rows, not nine full-slice
+    sorts of 64-bit keys."""
     shifts = [(0, 0)] if connectivity == 6 else [(dy, dx) for dy in (-1, 0, 1)
                                                  for dx in (-1, 0, 1)]
     keys = []
     h, w = prev.shape
     for dy, dx in shifts:
-        a = prev[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
-        b = cur[max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)]
-        both = (a > 0) & (b > 0)
-        if both.any():
-            keys.append(
-                np.unique((a[both].astype(np.uint64) << np.uint64(32))
-                          | b[both].astype(np.uint64)))
+        a_all = prev[max(0, -dy):h - max(0, dy), max(0, -dx):w - max(0, dx)]
+        b_all = cur[max(0, dy):h - max(0, -dy), max(0, dx):w - max(0, -dx)]
+        for r0 in range(0, a_all.shape[0], band):
+            a, b = a_all[r0:r0 + band], b_all[r0:r0 + band]
+            both = (a > 0) & (b > 0)
+            if not both.any():
+                continue
+            k = (a[both].astype(np.uint64) << np.uint64(32)) | b[both]
+            k = k[np.concatenate(([True], k[1:] != k[:-1]))]
+            keys.append(np.unique(k))
     if not keys:
         return np.zeros((0, 2), np.int64)
     keys = np.unique(np.concatenate(keys))
@@ -127,12 +135,12 @@ def label_volume(mask,
             raise InferenceInputError(
                 'more than 2^32 - 1 instances: raise --min-size or split '
                 'the volume')
-        lab[lab > 0] += np.uint32(offset)
+        np.add(lab, np.uint32(offset), out=lab, where=lab > 0)
         if dim == 3 and z0 > 0:
             pairs.append(
                 _faces(
-                    np.asarray(out[z0 - 1]).astype(np.int64),
-                    lab[0].astype(np.int64), connectivity))
+                    np.asarray(out[z0 - 1]).astype(np.uint32, copy=False),
+                    lab[0], connectivity))
         out[z0:z1] = lab
         offset += n
     # join labels touching across slab faces: graph components (label 0

@@ -11,7 +11,8 @@ from .blocks import (BlockJob, block_grid, default_block, halo_pixels,
 from .errors import InferenceInputError
 from .export import export, quicklook
 from .labelling import label_volume
-from .store import PredictionStore, atomic_write_json, check_output
+from .store import (PredictionStore, atomic_write_json, bounded_zarr_io,
+                    check_output)
 from .volume_io import VolumeSource, parse_voxel_size
 
 FORMATS = ('tif', 'zarr', 'png')
@@ -164,11 +165,13 @@ def segment_volume(config: str,
             client.close()
             cluster.close()
     heatmap = store.array('heatmap', 'r') if store.has('heatmap') else None
-    count = label_volume(
-        store.array('mask', 'r'), store.array('instances'), instances,
-        instance_dim, min_size, heatmap)
-    paths = export(store, fmt, vs, vs_unit)
-    paths['overlay'] = quicklook(osp.join(out, 'overlay.png'), source, store)
+    with bounded_zarr_io():
+        count = label_volume(
+            store.array('mask', 'r'), store.array('instances'), instances,
+            instance_dim, min_size, heatmap)
+        paths = export(store, fmt, vs, vs_unit)
+        paths['overlay'] = quicklook(
+            osp.join(out, 'overlay.png'), source, store)
     fg = sum(r['fg'] for r in records.values())
     voxels = sum(r['voxels'] for r in records.values())
     summary = dict(
