@@ -1,6 +1,7 @@
 """Instances from hand-built probability volumes."""
 import cc3d
 import numpy as np
+import pytest
 
 from emda.apis import instances, label_volume
 
@@ -51,3 +52,28 @@ def test_slab_by_slab_equals_whole_volume_labelling():
     pairs = np.unique(np.stack([out[mask], ref[mask]]), axis=1)
     assert pairs.shape[1] == n
     assert ((out > 0) == mask).all()
+
+
+@pytest.mark.parametrize('connectivity', [6, 26])
+def test_slab_face_pairs_do_not_depend_on_the_row_band(connectivity):
+    from emda.apis.labelling import _faces
+    rng = np.random.default_rng(1)
+    # runs of one label along rows (collapsed) and isolated labels
+    prev = rng.integers(0, 4, (37, 29)).astype(np.uint32)
+    prev[5:20] = 7
+    cur = rng.integers(0, 5, (37, 29)).astype(np.uint32)
+    # the pairs by definition: labels touching under each shift
+    shifts = [(0, 0)] if connectivity == 6 else [(dy, dx) for dy in (-1, 0, 1)
+                                                 for dx in (-1, 0, 1)]
+    expected = set()
+    for y, x in np.ndindex(prev.shape):
+        for dy, dx in shifts:
+            yy, xx = y + dy, x + dx
+            if 0 <= yy < 37 and 0 <= xx < 29 and prev[y, x] and cur[yy, xx]:
+                expected.add((int(prev[y, x]), int(cur[yy, xx])))
+    for band in (1, 4, 512):
+        got = {
+            tuple(p)
+            for p in _faces(prev, cur, connectivity, band).tolist()
+        }
+        assert got == expected, band
