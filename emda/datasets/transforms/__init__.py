@@ -1,6 +1,7 @@
 from .em_augment import (NormalizeIntensity, RandomElasticDeform,
                          RandomGaussianBlur, RandomIntensity)
 from .formatting import PackEMInputs
+from .histogram_matching import MatchTargetHistogram
 from .loading import (LoadEMAnnotations, LoadEMImage, LoadPointAnnotations,
                       LoadPseudoLabels)
 from .standard_pipelines import EMTestPipeline, EMTrainPipeline
@@ -10,5 +11,6 @@ __all__ = [
     'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
     'LoadPseudoLabels', 'GenerateCenterHeatmap', 'points_from_map',
     'RandomIntensity', 'RandomGaussianBlur', 'RandomElasticDeform',
-    'NormalizeIntensity', 'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'
+    'NormalizeIntensity', 'MatchTargetHistogram', 'PackEMInputs',
+    'EMTrainPipeline', 'EMTestPipeline'
 ]
