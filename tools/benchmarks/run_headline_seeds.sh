@@ -54,7 +54,7 @@ case $QUEUE in
   P)
     mkdir -p "$PRE"
     printf '%s\n' "_base_ = ['$(realpath "$IPL_LF")']" \
-      'rounds = [dict(stage=1, iters=1)]' 'train_cfg = dict(max_iters=1001)' \
+      'rounds = [dict(stage=1, iters=1, ratio=0.0, tau=0.9)]' 'train_cfg = dict(max_iters=1001)' \
       > "$PRE/pretraining_only.py"
     for seed in "${SEEDS[@]}"; do
       $PY -m emda.tools.train "$PRE/pretraining_only.py" --amp \
