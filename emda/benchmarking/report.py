@@ -89,6 +89,18 @@ def write_csv(path: str, records: Sequence[dict]) -> None:
         } for r in records)
 
 
+def print_table_and_csv(rows: Sequence[dict], out: str) -> None:
+    """Print ``rows`` (dicts with the same keys) as a markdown table and
+    write them to the CSV ``out``: the output of the benchmark scripts."""
+    cols = list(rows[0])
+    print('| ' + ' | '.join(cols) + ' |')
+    print('|' + '---|' * len(cols))
+    for row in rows:
+        print('| ' + ' | '.join(str(row[c]) for c in cols) + ' |')
+    write_csv(out, rows)
+    print(f'written {out}')
+
+
 def run_records(per_run: Sequence[tuple]) -> List[dict]:
     """One record per run for ``runs.csv``."""
     return [

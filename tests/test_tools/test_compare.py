@@ -564,3 +564,21 @@ def test_help_does_not_import_the_models():
     }
     assert 'emda' in imported
     assert not imported & {'torch', 'mmseg', 'matplotlib', 'tqdm'}
+
+
+def test_benchmark_table_prints_markdown_and_writes_the_csv(tmp_path, capsys):
+    from emda.benchmarking.report import print_table_and_csv
+    rows = [
+        dict(measure='peak RSS', value='1152 MB'),
+        dict(measure='speed-up', value='1.13x')
+    ]
+    out = str(tmp_path / 'bench.csv')
+    print_table_and_csv(rows, out)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:3] == [
+        '| measure | value |', '|---|---|', '| peak RSS | 1152 MB |'
+    ]
+    with open(out) as f:
+        assert f.read().splitlines() == [
+            'measure,value', 'peak RSS,1152 MB', 'speed-up,1.13x'
+        ]

@@ -23,10 +23,10 @@ import torch
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # framework_overhead
 from framework_overhead import CFG, make_batch  # noqa: E402
-from table_output import report  # noqa: E402
+
+from emda.benchmarking.report import print_table_and_csv as report  # noqa: E402,E501
 
 from emda.registry import MODELS  # noqa: E402
 from emda.utils import register_all_modules  # noqa: E402

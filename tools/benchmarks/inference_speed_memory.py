@@ -20,7 +20,6 @@ import numpy as np
 
 REPO = osp.join(osp.dirname(osp.abspath(__file__)), '..', '..')
 sys.path.insert(0, REPO)
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 CPU_CONFIG = osp.join(
     REPO, 'configs/source_only/'
@@ -224,7 +223,7 @@ def main():
     parser.add_argument(
         '--out', default=osp.join(REPO, 'results', 'inference_benchmark'))
     args = parser.parse_args()
-    from table_output import report
+    from emda.benchmarking.report import print_table_and_csv as report
     from emda.utils import register_all_modules
     register_all_modules(init_default_scope=True)
     rows = []

@@ -14,7 +14,7 @@ import glob
 import os.path as osp
 import statistics
 
-from table_output import report  # noqa: E402 (sibling script module)
+from emda.benchmarking.report import print_table_and_csv as report
 
 
 def round_times(run_dir: str):

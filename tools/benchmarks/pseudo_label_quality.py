@@ -16,7 +16,7 @@ import os.path as osp
 
 import cv2
 
-from table_output import report  # noqa: E402 (sibling script module)
+from emda.benchmarking.report import print_table_and_csv as report
 
 
 def round_quality(round_dir: str, label_dir: str) -> dict:
