@@ -36,6 +36,10 @@ class SelfTrainingRoundHook(Hook):
     3. points the training pipeline (``LoadPseudoLabels``) at that round and
        calls ``model.set_stage(stage)``.
 
+    The model must be a :class:`StagedDAModel` (checked before the run).
+    The round's ``ratio`` and ``tau`` are passed to every selector call;
+    the selector itself is not changed.
+
     Resuming mid-round reuses the round's pseudo-labels when they are
     complete on disk (stage, prototype banks and weights come from the
     checkpoint), so training continues with the same targets. Batches the
