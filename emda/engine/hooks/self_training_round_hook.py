@@ -303,6 +303,15 @@ class SelfTrainingRoundHook(Hook):
         elif runner.iter > self.starts[index]:
             self._enter(runner, index, fresh=False)
 
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        """One step done: advance the model's stage counters (see
+        :class:`StagedDAModel`)."""
+        self._staged_model(runner).advance_step()
+
     def before_train_iter(self,
                           runner,
                           batch_idx: int,

@@ -23,8 +23,12 @@ class StagedDAModel(BaseDAModel):
     - ``stage_step``: training steps since the stage last changed;
     - ``step``: training steps of the whole run.
 
-    Both counters advance in :meth:`train_step` after the optimizer step,
-    not in ``loss()``: the losses of step ``i`` see the value ``i``.
+    Both counters advance by :meth:`advance_step`, which
+    ``SelfTrainingRoundHook`` calls after every training iteration (after
+    the optimizer step, before checkpoints are saved), not in ``loss()``:
+    the losses of step ``i`` see the value ``i``. A hook rather than
+    ``train_step``, because ``MMDistributedDataParallel`` does not call the
+    module's ``train_step``.
     Subclasses set ``self.loss_weights`` (stage name -> term -> weight,
     see :func:`merge_stage_weights`) and may override
     :meth:`on_stage_change`.
@@ -61,12 +65,6 @@ class StagedDAModel(BaseDAModel):
         """One training step done: advance both counters."""
         self.stage_step += 1
         self.step += 1
-
-    def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
-        """The base's training step, then :meth:`advance_step`."""
-        log_vars = super().train_step(data, optim_wrapper)
-        self.advance_step()
-        return log_vars
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict,
                               missing_keys, unexpected_keys, error_msgs):

@@ -1,5 +1,5 @@
 """StagedDAModel: the stage interface the round hook drives, counters
-advanced by train_step (not loss) and kept by checkpoints."""
+advanced outside loss() and kept by checkpoints."""
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
@@ -27,10 +27,14 @@ class Recording(StagedDAModel):
 
 
 def one_step(model, wrapper):
+    """A training step, then what the round hook does after it."""
     data = dict(
         inputs=dict(source=torch.randn(1, 1, 16, 16)),
         data_samples=dict(source=[]))
-    return model.train_step(data, wrapper)
+    log_vars = model.train_step(data, wrapper)
+    assert model.seen[-1] == (int(model.stage_step), int(model.step))
+    model.advance_step()
+    return log_vars
 
 
 def test_counters_advance_after_the_step_and_reset_on_stage_change(
