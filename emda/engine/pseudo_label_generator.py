@@ -99,13 +99,12 @@ class PseudoLabelGenerator:
             logger=None) -> dict:
         """Pseudo-label every slice into round ``round_name``; returns a
         summary (counts and seconds per slice for prediction and
-        selection). ``tau`` overrides the selector's threshold."""
+        selection). ``tau`` is this round's threshold, passed to every
+        selector call (the selector itself is not changed; None: its own)."""
         store = PseudoLabelStore(self.root)
         out_dir = store.round_dir(round_name)
         os.makedirs(out_dir, exist_ok=True)
         store.clear_complete(round_name)  # until every file is rewritten
-        if tau is not None:
-            self.selector.tau = tau
         segmentor = _unwrap(model).segmentor
         was_training = segmentor.training
         segmentor.eval()
@@ -118,7 +117,7 @@ class PseudoLabelGenerator:
                     disable=None):
                 rows.append(
                     self._label_slice(model, segmentor, store, round_name,
-                                      index, ratio))
+                                      index, ratio, tau))
         finally:
             segmentor.train(was_training)
         self._write_table(osp.join(out_dir, 'selection.csv'), rows)
@@ -127,7 +126,7 @@ class PseudoLabelGenerator:
             round=round_name,
             slices=len(rows),
             ratio=ratio,
-            tau=self.selector.tau,
+            tau=getattr(self.selector, 'tau', None) if tau is None else tau,
             fg_fraction=float(np.mean([r['fg_fraction'] for r in rows])),
             ignore_fraction=float(
                 np.mean([r['ignore_fraction'] for r in rows])),
@@ -138,8 +137,8 @@ class PseudoLabelGenerator:
             logger.info('pseudo-labels %s: %s', round_name, summary)
         return summary
 
-    def _label_slice(self, model, segmentor, store, round_name, index,
-                     ratio) -> dict:
+    def _label_slice(self, model, segmentor, store, round_name, index, ratio,
+                     tau) -> dict:
         inputs, image, scale, full_shape, info = self._slice_inputs(
             model, index)
         start = time.perf_counter()
@@ -155,7 +154,7 @@ class PseudoLabelGenerator:
             info['name'], info.get('points_file'))
         start = time.perf_counter()
         result = self.selector(
-            prob, heatmap=heatmap, points=points, ratio=ratio)
+            prob, heatmap=heatmap, points=points, ratio=ratio, tau=tau)
         select_s = time.perf_counter() - start
         label = result.label
         maps = dict(

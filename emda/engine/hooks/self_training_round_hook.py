@@ -6,10 +6,11 @@ from typing import List, Optional, Sequence, Union
 
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
-from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
+from mmengine.runner import load_checkpoint
 
 from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
                                               round_name)
+from emda.models.methods.staged_da_model import StagedDAModel
 from emda.registry import HOOKS
 from emda.utils.distributed import run_on_main, wait_for_all
 from ..pseudo_label_generator import PseudoLabelGenerator
@@ -34,6 +35,10 @@ class SelfTrainingRoundHook(Hook):
        ``selection.csv`` with per-slice timings);
     3. points the training pipeline (``LoadPseudoLabels``) at that round and
        calls ``model.set_stage(stage)``.
+
+    The model must be a :class:`StagedDAModel` (checked before the run).
+    The round's ``ratio`` and ``tau`` are passed to every selector call;
+    the selector itself is not changed.
 
     Resuming mid-round reuses the round's pseudo-labels when they are
     complete on disk (stage, prototype banks and weights come from the
@@ -175,13 +180,18 @@ class SelfTrainingRoundHook(Hook):
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _set_stage(self, runner, stage: int) -> None:
+    def _staged_model(self, runner) -> StagedDAModel:
+        """The runner's model, which must implement the staged
+        interface."""
         model = self._model(runner)
-        if not hasattr(model, 'set_stage'):
-            raise TypeError(f'{type(model).__name__} has no set_stage(); '
-                            'SelfTrainingRoundHook drives staged methods '
-                            'such as IPLCFCL')
-        model.set_stage(stage)
+        if not isinstance(model, StagedDAModel):
+            raise TypeError(f'SelfTrainingRoundHook drives staged methods '
+                            f'(subclasses of StagedDAModel, e.g. IPLCFCL, '
+                            f'WDANet); {type(model).__name__} is not one')
+        return model
+
+    def _set_stage(self, runner, stage: int) -> None:
+        self._staged_model(runner).set_stage(stage)
 
     def _best_ckpt_key(self, runner) -> str:
         """The message-hub key under which ``CheckpointHook`` keeps the best
@@ -202,6 +212,7 @@ class SelfTrainingRoundHook(Hook):
         return 'best_ckpt' if len(keys) == 1 else f'best_ckpt_{self.select_by}'
 
     def before_run(self, runner) -> None:
+        self._staged_model(runner)  # a method without stages fails now
         if self.init_from == 'best':
             self._best_ckpt_key(runner)  # a wrong select_by fails now
 
@@ -211,10 +222,10 @@ class SelfTrainingRoundHook(Hook):
             runner.logger.info('no best checkpoint yet: the round starts '
                                'from the current weights')
             return
-        checkpoint = _load_checkpoint(path, map_location='cpu')
-        load_state_dict(
+        load_checkpoint(
             self._model(runner),
-            checkpoint.get('state_dict', checkpoint),
+            path,
+            map_location='cpu',
             strict=True,
             logger=runner.logger)
         runner.logger.info(f'round starts from the best checkpoint {path}')
@@ -291,6 +302,15 @@ class SelfTrainingRoundHook(Hook):
             self._set_stage(runner, 0)
         elif runner.iter > self.starts[index]:
             self._enter(runner, index, fresh=False)
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch=None,
+                         outputs=None) -> None:
+        """One step done: advance the model's stage counters (see
+        :class:`StagedDAModel`)."""
+        self._staged_model(runner).advance_step()
 
     def before_train_iter(self,
                           runner,

@@ -11,9 +11,9 @@ from emda.models.losses.heatmap_mse_loss import center_weight_map
 from emda.models.utils import PrototypeBank
 from emda.registry import MODELS, TASK_UTILS
 from emda.utils.distributed import gather_batches
-from .base_da_model import BaseDAModel, DomainInputs, DomainSamples
-from .staged_training import (STAGE_NAMES, check_stage, merge_stage_weights,
-                              stack_pixel_field)
+from .base_da_model import DomainInputs, DomainSamples
+from .staged_da_model import StagedDAModel
+from .staged_training import merge_stage_weights, stack_pixel_field
 
 #: METHOD_SPEC 3, "defensible reading for the full method"
 DEFAULT_LOSS_WEIGHTS = dict(
@@ -31,7 +31,7 @@ def _stack(samples, key: str) -> Tensor:
 
 
 @MODELS.register_module()
-class IPLCFCL(BaseDAModel):
+class IPLCFCL(StagedDAModel):
     """The paper's weakly supervised (and UDA) domain adaptation method.
 
     The segmentor is a ``MultiTaskEncoderDecoder`` (segmentation, center
@@ -122,16 +122,6 @@ class IPLCFCL(BaseDAModel):
         self.prototype_interval = int(prototype_interval)
         self.anchor_conf = float(anchor_conf)
         self.center_kernel = int(center_kernel)
-        self.register_buffer('stage', torch.tensor(0, dtype=torch.long))
-        self.register_buffer('step', torch.tensor(0, dtype=torch.long))
-
-    def set_stage(self, stage: int) -> None:
-        """0 = source pretraining, 1 = stage 1, 2 = stage 2."""
-        self.stage.fill_(check_stage(stage))
-
-    def weights(self) -> Dict[str, float]:
-        """Loss weights of the current stage."""
-        return self.loss_weights[STAGE_NAMES[int(self.stage)]]
 
     # ----------------------------------------------------------- losses
     def _source_losses(self, out: dict, samples, w: dict) -> dict:
@@ -218,6 +208,4 @@ class IPLCFCL(BaseDAModel):
                 losses['tgt.loss_con'] = w['contrast'] * self._contrast(
                     inputs['source'], src_out, data_samples['source'], tgt_out,
                     pseudo, point_instances)
-        if self.training:
-            self.step += 1
         return losses

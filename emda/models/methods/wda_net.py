@@ -19,8 +19,8 @@ from emda.registry import MODELS, TASK_UTILS
 from emda.utils.heatmap import render_heatmap
 from .base_da_model import DomainInputs, DomainSamples
 from .output_adversarial_da import OutputAdversarialDA
-from .staged_training import (STAGE_NAMES, check_stage, merge_stage_weights,
-                              stack_pixel_field)
+from .staged_da_model import StagedDAModel
+from .staged_training import merge_stage_weights, stack_pixel_field
 
 #: METHOD_SPEC 11 (stage 0: the in-run source pretraining, see WDANet)
 DEFAULT_LOSS_WEIGHTS = dict(
@@ -48,7 +48,7 @@ SOURCE_HINT = ('train the source with EMTrainPipeline(kind="labels") '
 
 
 @MODELS.register_module()
-class WDANet(OutputAdversarialDA):
+class WDANet(StagedDAModel, OutputAdversarialDA):
     """WDA-Net's task pyramid: counting constrains detection, detection
     guides segmentation.
 
@@ -202,24 +202,14 @@ class WDANet(OutputAdversarialDA):
         self.frozen_counter.requires_grad_(False)
         self.frozen_counter.eval()
         self.register_buffer('counter_ready', torch.tensor(0))
-        self.register_buffer('stage', torch.tensor(0))
-        self.register_buffer('stage_step', torch.tensor(0))
 
     # ------------------------------------------------------------ stages
-    def set_stage(self, stage: int) -> None:
-        """0 = source pretraining, 1 = stage 1, 2 = stage 2. Entering an
-        adaptation stage snapshots the counter once (see class doc); a
-        stage change restarts the ``1 - i/N`` decay."""
-        check_stage(stage)
-        if stage != int(self.stage):
-            self.stage_step.zero_()
-        self.stage.fill_(stage)
+    def on_stage_change(self, previous: int, stage: int) -> None:
+        """Entering an adaptation stage snapshots the counter once (see
+        class doc); the stage change itself restarts ``stage_step`` (the
+        ``1 - i/N`` decay, :class:`StagedDAModel`)."""
         if stage > 0 and not int(self.counter_ready):
             self.snapshot_counter()
-
-    def weights(self) -> Dict[str, float]:
-        """Loss weights of the current stage."""
-        return self.loss_weights[STAGE_NAMES[int(self.stage)]]
 
     @staticmethod
     def _unwrap(module: nn.Module) -> nn.Module:
@@ -374,8 +364,6 @@ class WDANet(OutputAdversarialDA):
             tgt_losses, tgt_logits = self._target_losses(
                 inputs['target'], data_samples['target'], w, stage)
             losses.update(tgt_losses)
-            if self.training:
-                self.stage_step += 1
         return losses, src_logits, tgt_logits
 
     def loss(self, inputs: DomainInputs, data_samples: DomainSamples) -> dict:

@@ -1,9 +1,10 @@
 """Shared call contract of the pseudo-label selectors.
 
 Every selector is called as ``selector(prob_fg, heatmap=None, points=None,
-ratio=None)`` and returns a :class:`SelectionResult`, so the IPL, the pixel
+ratio=None, tau=None)`` and returns a :class:`SelectionResult`, so the IPL, the pixel
 threshold and the entropy selection swap by one config line (DESIGN 6).
 """
+import copy
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
@@ -64,7 +65,8 @@ class BaseSelector:
                  prob_fg: Any,
                  heatmap: Optional[Any] = None,
                  points: Optional[Any] = None,
-                 ratio: Optional[float] = None) -> SelectionResult:
+                 ratio: Optional[float] = None,
+                 tau: Optional[float] = None) -> SelectionResult:
         """Select the pseudo-label of one slice.
 
         Args:
@@ -74,6 +76,10 @@ class BaseSelector:
             points: Optional (N, 2) (y, x) annotated points; float
                 coordinates are rounded.
             ratio: Optional round-dependent selection ratio r in [0, 1].
+            tau: Optional pixel threshold of this call (e.g. a round's);
+                None uses the selector's own ``tau``. The selector is not
+                changed. Selectors without a threshold (``tau = None``,
+                e.g. entropy) ignore it.
         """
         prob_fg = self._check_prob(prob_fg)
         heatmap = self._check_heatmap(heatmap, prob_fg.shape)
@@ -82,7 +88,15 @@ class BaseSelector:
             ratio = float(ratio)
             if not 0. <= ratio <= 1.:
                 raise ValueError(f'ratio must lie in [0, 1], got {ratio}')
+        if tau is not None and getattr(self, 'tau', None) is not None:
+            return self.with_tau(tau).select(prob_fg, heatmap, points, ratio)
         return self.select(prob_fg, heatmap, points, ratio)
+
+    def with_tau(self, tau: float) -> 'BaseSelector':
+        """A shallow copy of this selector with threshold ``tau``."""
+        selector = copy.copy(self)
+        selector.tau = self._check_tau(tau)
+        return selector
 
     def select(self, prob_fg: np.ndarray, heatmap: Optional[np.ndarray],
                points: np.ndarray, ratio: Optional[float]) -> SelectionResult:

@@ -146,10 +146,13 @@ def test_prototypes_refresh_on_the_interval_and_ride_in_the_state_dict(
     inputs, samples = batch()
     model.train()
     model.loss(inputs, samples)  # step 0: refresh
+    assert int(model.step) == 0  # loss() leaves the counters alone
+    model.advance_step()  # what train_step does after the update
     bank = model.prototype_bank
     assert bank.is_ready()
     first = bank.bck_pos.values().clone()
     model.loss(inputs, samples)  # step 1: no refresh
+    model.advance_step()
     assert torch.equal(bank.bck_pos.values(), first)
     assert int(model.step) == 2
     state = {k: v.clone() for k, v in model.state_dict().items()}

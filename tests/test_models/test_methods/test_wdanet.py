@@ -148,9 +148,12 @@ def test_ranking_loss_is_zero_inside_the_margin_and_its_weight_decays(
     assert int(model.stage_step) == 15
     model.set_stage(2)
     assert int(model.stage_step) == 0 and model.rank_weight() == 1.
-    # training steps advance it
+    # training steps advance it (train_step, after the update), the
+    # losses alone do not
     model.train()
     model.segmentor_losses(inputs, samples)
+    assert int(model.stage_step) == 0
+    model.advance_step()
     assert int(model.stage_step) == 1
 
 
