@@ -3,12 +3,11 @@ from .em_augment import (NormalizeIntensity, RandomElasticDeform,
 from .formatting import PackEMInputs
 from .loading import (LoadEMAnnotations, LoadEMImage, LoadPointAnnotations,
                       LoadPseudoLabels)
-from .standard_pipelines import EMTestPipeline, EMTrainPipeline
 from .targets import GenerateCenterHeatmap, points_from_map
 
 __all__ = [
     'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
     'LoadPseudoLabels', 'GenerateCenterHeatmap', 'points_from_map',
     'RandomIntensity', 'RandomGaussianBlur', 'RandomElasticDeform',
-    'NormalizeIntensity', 'PackEMInputs', 'EMTrainPipeline', 'EMTestPipeline'
+    'NormalizeIntensity', 'PackEMInputs'
 ]
