@@ -1,5 +1,6 @@
 """Every final config parses and its model builds on CPU."""
 import glob
+import os
 import os.path as osp
 
 import pytest
@@ -35,6 +36,18 @@ DATASET_BASES = sorted(
 
 
 @pytest.mark.parametrize('path', DATASET_BASES, ids=lambda p: osp.basename(p))
+def test_dataset_bases_are_composed(path):
+    """Every datasets/ base is used: by a pair (the datasets, the shared
+    transforms) or by a final or method base (the training loader)."""
+    users = [
+        p for p in glob.glob(
+            osp.join(REPO, 'configs', '**', '*.py'), recursive=True)
+        if path in _base_files(p)
+    ]
+    assert users, f'{osp.relpath(path, REPO)} is composed by no config'
+
+
+@pytest.mark.parametrize('path', DATASET_BASES, ids=lambda p: osp.basename(p))
 def test_public_dataset_bases_build(path):
     from emda.registry import DATASETS
     cfg = Config.fromfile(path)
@@ -42,8 +55,91 @@ def test_public_dataset_bases_build(path):
         v for v in cfg.values()
         if isinstance(v, dict) and v.get('type') == 'EMSliceDataset'
     ]
-    assert datasets
     for ds in datasets:
         # lazy: the files are the user's download, not checked here
         built = DATASETS.build(dict(ds, lazy_init=True))
         assert built.metainfo['classes'] == ('background', 'mitochondria')
+
+
+def _base_files(path):
+    """The ``_base_`` entries of ``path`` as absolute paths."""
+    import ast
+    tree = ast.parse(open(path).read())
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and getattr(node.targets[0], 'id', None) == '_base_'):
+            bases = ast.literal_eval(node.value)
+            bases = [bases] if isinstance(bases, str) else bases
+            return [
+                osp.normpath(osp.join(osp.dirname(path), b)) for b in bases
+            ]
+    return []
+
+
+#: IPL-CFCL's ablations and longer / other-data variants derive from its
+#: main CPU final (they override a few keys of one method's setting); no
+#: other final, and none across methods, inherits a final config
+VARIANTS_OF = {
+    'ipl_cfcl': {
+        'ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py',
+        'ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py',
+        'ipl-cfcl-uda_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py',
+    },
+}
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
+def test_finals_compose_only_base_files(path):
+    """A final config composes ``configs/_base_/`` pieces (model, method,
+    pair, loader, schedule, runtime), never another final config."""
+    base_dir = osp.join(REPO, 'configs', '_base_') + os.sep
+    method = osp.basename(osp.dirname(path))
+    for base in _base_files(path):
+        if base.startswith(base_dir):
+            continue
+        assert (osp.dirname(base) == osp.dirname(path)
+                and osp.basename(base) in VARIANTS_OF.get(method, ())), (
+                    f'{osp.relpath(path, REPO)} inherits the final config '
+                    f'{osp.relpath(base, REPO)}: compose _base_/ files')
+
+
+def _pipelines(node, where=''):
+    """Every ``pipeline`` value under ``node`` with its key path."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            p = f'{where}.{k}' if where else str(k)
+            if k == 'pipeline':
+                yield p, v
+            else:
+                yield from _pipelines(v, p)
+    elif isinstance(node, (list, tuple)):
+        for i, v in enumerate(node):
+            yield from _pipelines(v, f'{where}[{i}]')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
+def test_pipelines_are_lists_of_registered_transforms(path):
+    """Every dataset pipeline of a final is a plain list of transforms,
+    each a registered one, none a pipeline behind one name."""
+    from mmengine.registry import init_default_scope
+
+    from emda.registry import TRANSFORMS
+    init_default_scope('emda')
+    cfg = Config.fromfile(path).to_dict()
+    found = list(_pipelines(cfg))
+    assert found
+    for where, pipeline in found:
+        assert isinstance(pipeline, list) and pipeline, where
+        for step in pipeline:
+            assert isinstance(step, dict) and 'type' in step, (where, step)
+            assert TRANSFORMS.get(step['type']) is not None, (where, step)
+            assert not any(
+                isinstance(v, (list, dict)) and _is_steps(v)
+                for v in step.values()), (where, step)
+            assert step['type'] not in ('Compose', 'EMTrainPipeline',
+                                        'EMTestPipeline'), (where, step)
+
+
+def _is_steps(value):
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(i, dict) and 'type' in i for i in items)

@@ -1,9 +1,9 @@
 # MinEnt (ADVENT's entropy minimisation) on the AdvEnt config's pair, network
 # and segmentor schedule: one network, one optimizer (methods/minent.py).
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
     '../_base_/models/unet_s4_c16.py', '../_base_/methods/minent.py',
-    '../_base_/schedules/adam_cpu_3k.py'
+    '../_base_/pairs/vnc3_lucchi_cpu.py', '../_base_/datasets/multi_domain.py',
+    '../_base_/schedules/adam_cpu_3k.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)

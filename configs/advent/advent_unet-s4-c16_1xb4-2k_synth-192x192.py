@@ -2,9 +2,9 @@
 # same pair and schedule with the ADVENT method base (discriminator on
 # weighted self-information maps instead of the softmax).
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
     '../_base_/models/unet_s4_c16.py', '../_base_/methods/advent.py',
-    '../_base_/schedules/adam_cpu_adv.py'
+    '../_base_/pairs/synthetic.py', '../_base_/datasets/multi_domain.py',
+    '../_base_/schedules/adam_cpu_adv.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)

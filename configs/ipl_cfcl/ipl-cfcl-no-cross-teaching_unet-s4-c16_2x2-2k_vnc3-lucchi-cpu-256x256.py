@@ -4,13 +4,4 @@
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
 # the pair's pseudo-label training view with the points of
 # target_train_points, its heatmap rendered from the points
-train_dataloader = dict(
-    dataset=dict(
-        target=dict(
-            points_file=_base_.target_train_points.points_file,
-            unknown_points=_base_.target_train_points.unknown_points,
-            pipeline=[
-                dict(
-                    _base_.target_train_pseudo.pipeline[0],
-                    heatmap_source='points')
-            ])))
+train_dataloader = dict(dataset=dict(target=_base_.target_train_pseudo_points))

@@ -2,9 +2,9 @@
 # halved blob and ring kernels (methods/point_only_cpu.py); the points file
 # is the pair's `points_file` (15 %, split 1).
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_cpu.py',
     '../_base_/models/unet_s4_c16.py', '../_base_/methods/point_only_cpu.py',
-    '../_base_/schedules/adam_cpu_3k.py'
+    '../_base_/pairs/vnc3_lucchi_cpu.py', '../_base_/datasets/multi_domain.py',
+    '../_base_/schedules/adam_cpu_3k.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)

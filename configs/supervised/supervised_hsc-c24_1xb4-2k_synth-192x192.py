@@ -1,8 +1,8 @@
 # The paper's HSC network (narrow, 24 channels) on the synthetic pair.
 _base_ = [
-    '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
     '../_base_/models/hsc_c24.py', '../_base_/methods/supervised.py',
-    '../_base_/schedules/adam_cpu.py'
+    '../_base_/pairs/synthetic.py', '../_base_/datasets/multi_domain.py',
+    '../_base_/schedules/adam_cpu.py', '../_base_/default_runtime.py'
 ]
 model = dict(
     segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)

@@ -12,14 +12,10 @@ model = dict(
     data_preprocessor=_base_.data_preprocessor,
     heatmap_kernel=_base_.heatmap_kernel,
     rank_decay_iters=_base_.round_iters)
-target_train = dict(
-    _base_.target_train_points,
-    pipeline=[
-        dict(
-            _base_.target_train_pseudo.pipeline[0],
-            heatmap_source='points',
-            heatmap_kernel=_base_.heatmap_kernel)
-    ])
+# the target carries the annotated points (detection targets, cut-and-paste
+# density) and the round's pseudo-label (stage 2), its heatmap from the
+# points: the pair's target_train_pseudo_points
 train_dataloader = dict(
-    dataset=dict(source=_base_.source_train, target=target_train))
+    dataset=dict(
+        source=_base_.source_train, target=_base_.target_train_pseudo_points))
 default_hooks = dict(checkpoint=dict(interval=_base_.val_interval))

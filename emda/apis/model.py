@@ -35,13 +35,11 @@ class InferenceSettings:
 
 
 def working_scale(cfg) -> float:
-    """The scale of the config's test pipeline (``EMTestPipeline(scale=)``,
-    else a top-level ``scale``, else 1)."""
+    """The scale of the config's test pipeline (its ``Resize``'s
+    ``scale_factor``), else a top-level ``scale``, else 1."""
 
     def find(node):
         if isinstance(node, dict):
-            if node.get('type') == 'EMTestPipeline' and 'scale' in node:
-                return float(node['scale'])
             if node.get('type') == 'Resize' and 'scale_factor' in node:
                 return float(node['scale_factor'])
             node = list(node.values())

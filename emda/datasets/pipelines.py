@@ -1,64 +1,38 @@
-"""Builders of the standard EM pipelines, called from configs.
+"""The standard EM transform lists, for Python callers (tests, tools).
 
-Every domain and profile uses the same sequence, differing only in what the
-sample carries (dense labels, points, pseudo-labels or nothing), the crop size
-and the working scale; building them here keeps one home for that sequence
-instead of near-copies in every config.
+Configs write their pipelines out as transform lists (see
+``configs/_base_/pairs/``); these builders return the same lists, one
+function per kind of sample, so code that assembles a config or a dataset
+in Python uses exactly the transforms (and the order, hence the random
+draws) of the configs:
+
+- :func:`train_augment`: (downscale,) geometric + 1-channel photometric
+  augmentation, min-max normalization;
+- ``*_train_pipeline``: load, :func:`train_augment`, targets, pack;
+- :func:`test_pipeline`: load, (downscale), (load labels), normalize, pack.
 """
 from typing import List, Sequence
 
-TRAIN_KINDS = ('labels', 'points', 'image', 'pseudo')
+
+def downscale(scale: float) -> List[dict]:
+    """``[Resize]`` to the working scale, ``[]`` at full resolution."""
+    if scale == 1.0:
+        return []
+    return [
+        dict(
+            type='Resize',
+            scale_factor=scale,
+            keep_ratio=True,
+            interpolation='area')
+    ]
 
 
-def em_train_pipeline(kind: str = 'labels',
-                      crop_size: Sequence[int] = (256, 256),
-                      scale: float = 1.0,
-                      heatmap_kernel: int = 61,
-                      with_heatmap: bool = True,
-                      rotate_prob: float = 0.3,
-                      elastic_prob: float = 0.2,
-                      pseudo_root: str = '{work_dir}/pseudo_labels',
-                      heatmap_source: str = 'pseudo') -> List[dict]:
-    """Training pipeline: load, (downscale), geometric + 1-channel
-    photometric augmentation, min-max normalization, targets, pack.
-
-    Args:
-        kind: what the sample carries: ``'labels'`` (dense labels; heatmap
-            from label components), ``'points'`` (sparse points; heatmap
-            from points), ``'image'`` (nothing, UDA target) or ``'pseudo'``
-            (the current self-training round's pseudo-label, detection
-            background and point instances from ``pseudo_root``).
-        crop_size: fixed training crop (after scaling).
-        scale: working scale (0.5 = half-resolution training).
-        heatmap_kernel: Gaussian kernel of center heatmaps at this scale.
-        pseudo_root: where ``kind='pseudo'`` reads the pseudo-labels.
-        heatmap_source: for ``kind='pseudo'``: detection targets at the
-            centroids of the pseudo-label instances (``'pseudo'``, the
-            paper's segmentation-to-detection teaching) or at the annotated
-            points only (``'points'``, the ablation without it).
-    """
-    if kind not in TRAIN_KINDS:
-        raise ValueError(f'kind must be one of {TRAIN_KINDS}, got {kind!r}')
-    pipeline = [dict(type='LoadEMImage')]
-    if kind == 'labels':
-        pipeline.append(dict(type='LoadEMAnnotations'))
-    elif kind == 'points':
-        pipeline.append(dict(type='LoadPointAnnotations'))
-    elif kind == 'pseudo':
-        if heatmap_source not in ('pseudo', 'points'):
-            raise ValueError("heatmap_source must be 'pseudo' or 'points', "
-                             f'got {heatmap_source!r}')
-        pipeline.append(dict(type='LoadPseudoLabels', root=pseudo_root))
-        if heatmap_source == 'points':
-            pipeline.append(dict(type='LoadPointAnnotations'))
-    if scale != 1.0:
-        pipeline.append(
-            dict(
-                type='Resize',
-                scale_factor=scale,
-                keep_ratio=True,
-                interpolation='area'))
-    pipeline += [
+def train_augment(crop_size: Sequence[int] = (256, 256),
+                  scale: float = 1.0,
+                  rotate_prob: float = 0.3,
+                  elastic_prob: float = 0.2) -> List[dict]:
+    """The training transforms every sample kind shares after loading."""
+    return downscale(scale) + [
         dict(
             type='RandomRotate', prob=rotate_prob, degree=180,
             seg_pad_val=255),
@@ -71,30 +45,76 @@ def em_train_pipeline(kind: str = 'labels',
         dict(type='RandomGaussianBlur', prob=0.2),
         dict(type='NormalizeIntensity'),
     ]
-    if with_heatmap and kind != 'image':
-        source = dict(labels='mask', points='points', pseudo=heatmap_source)
-        pipeline.append(
-            dict(
-                type='GenerateCenterHeatmap',
-                source=source[kind],
-                kernel_size=heatmap_kernel))
-    pipeline.append(dict(type='PackEMInputs'))
-    return pipeline
 
 
-def em_test_pipeline(scale: float = 1.0,
-                     with_labels: bool = True) -> List[dict]:
-    """Evaluation pipeline: the image at the working scale, the label at
-    full resolution (predictions are resized back before scoring)."""
-    pipeline = [dict(type='LoadEMImage')]
-    if scale != 1.0:
-        pipeline.append(
-            dict(
-                type='Resize',
-                scale_factor=scale,
-                keep_ratio=True,
-                interpolation='area'))
-    if with_labels:
-        pipeline.append(dict(type='LoadEMAnnotations'))
-    pipeline += [dict(type='NormalizeIntensity'), dict(type='PackEMInputs')]
-    return pipeline
+def _heatmap(source: str, kernel: int) -> dict:
+    return dict(
+        type='GenerateCenterHeatmap', source=source, kernel_size=kernel)
+
+
+def labels_train_pipeline(
+        crop_size=(256, 256),
+        scale: float = 1.0,
+        heatmap_kernel: int = 61,
+        **augment) -> List[dict]:
+    """Dense labels; center heatmap from the label components."""
+    return ([dict(type='LoadEMImage'),
+             dict(type='LoadEMAnnotations')] +
+            train_augment(crop_size, scale, **augment) +
+            [_heatmap('mask', heatmap_kernel),
+             dict(type='PackEMInputs')])
+
+
+def points_train_pipeline(
+        crop_size=(256, 256),
+        scale: float = 1.0,
+        heatmap_kernel: int = 61,
+        **augment) -> List[dict]:
+    """Sparse points; center heatmap from the points."""
+    return ([dict(type='LoadEMImage'),
+             dict(type='LoadPointAnnotations')] +
+            train_augment(crop_size, scale, **augment) +
+            [_heatmap('points', heatmap_kernel),
+             dict(type='PackEMInputs')])
+
+
+def image_train_pipeline(crop_size=(256, 256), scale: float = 1.0,
+                         **augment) -> List[dict]:
+    """The image only (UDA target): no targets."""
+    return ([dict(type='LoadEMImage')] +
+            train_augment(crop_size, scale, **augment) +
+            [dict(type='PackEMInputs')])
+
+
+def pseudo_train_pipeline(
+        crop_size=(256, 256),
+        scale: float = 1.0,
+        heatmap_kernel: int = 61,
+        pseudo_root: str = '{work_dir}/pseudo_labels',
+        with_points: bool = False,
+        **augment) -> List[dict]:
+    """The current self-training round's pseudo-label, detection background
+    and point instances from ``pseudo_root``. The center heatmap sits at the
+    centroids of the pseudo-label instances (the paper's
+    segmentation-to-detection teaching) or, ``with_points``, at the
+    annotated points, which are loaded too (WDA-Net, the ablation without
+    that teaching)."""
+    load = [
+        dict(type='LoadEMImage'),
+        dict(type='LoadPseudoLabels', root=pseudo_root)
+    ]
+    if with_points:
+        load.append(dict(type='LoadPointAnnotations'))
+    return (load + train_augment(crop_size, scale, **augment) + [
+        _heatmap('points' if with_points else 'pseudo', heatmap_kernel),
+        dict(type='PackEMInputs')
+    ])
+
+
+def test_pipeline(scale: float = 1.0, with_labels: bool = True) -> List[dict]:
+    """Evaluation: the image at the working scale, the label at full
+    resolution (predictions are resized back before scoring)."""
+    labels = [dict(type='LoadEMAnnotations')] if with_labels else []
+    return ([dict(type='LoadEMImage')] + downscale(scale) + labels +
+            [dict(type='NormalizeIntensity'),
+             dict(type='PackEMInputs')])

@@ -13,6 +13,7 @@ from emda.datasets.data_check import DataCheckError
 from emda.datasets.point_annotations import pixel_points
 from emda.models.utils.cross_position_paste import rasterize_points
 from emda.registry import MODELS
+from emda.datasets import pipelines
 
 OUTSIDE = r'point \(y=70, x=3\) of image "z000.png".* lies outside the ' \
           r'64x64 image'
@@ -89,7 +90,7 @@ def test_pseudo_label_source_with_outside_point_fails_at_build(
         data_root=tiny_em,
         img_path='tgt/images',
         points_file=str(bad),
-        pipeline=[dict(type='EMTestPipeline', with_labels=False)])
+        pipeline=pipelines.test_pipeline(with_labels=False))
     with pytest.raises(DataCheckError, match=OUTSIDE):
         PseudoLabelGenerator(dataset, dict(type='ThresholdSelector'),
                              str(tmp_path / 'pl'))

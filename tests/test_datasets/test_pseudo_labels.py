@@ -94,12 +94,15 @@ def test_load_pseudo_labels_rejects_a_resized_image(tmp_path):
         TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))(r)
 
 
-def test_pseudo_pipeline_kind_checks_the_heatmap_source():
-    from emda.datasets.pipelines import em_train_pipeline
-    steps = [s['type'] for s in em_train_pipeline(kind='pseudo')]
+def test_pseudo_pipeline_heatmap_source():
+    from emda.datasets.pipelines import pseudo_train_pipeline
+    steps = [s['type'] for s in pseudo_train_pipeline()]
     assert 'LoadPseudoLabels' in steps and 'LoadPointAnnotations' not in steps
-    steps = em_train_pipeline(kind='pseudo', heatmap_source='points')
+    assert [
+        s for s in pseudo_train_pipeline()
+        if s['type'] == 'GenerateCenterHeatmap'
+    ][0]['source'] == 'pseudo'
+    steps = pseudo_train_pipeline(with_points=True)
+    assert 'LoadPointAnnotations' in [s['type'] for s in steps]
     assert [s for s in steps
             if s['type'] == 'GenerateCenterHeatmap'][0]['source'] == 'points'
-    with pytest.raises(ValueError, match='heatmap_source'):
-        em_train_pipeline(kind='pseudo', heatmap_source='mask')

@@ -121,17 +121,12 @@ def test_pack_carries_heatmap_and_points():
 
 def test_standard_train_pipeline_on_points(tiny_em):
     from emda.datasets import EMSliceDataset
+    from emda.datasets.pipelines import points_train_pipeline
     ds = EMSliceDataset(
         data_root=tiny_em,
         img_path='tgt/images',
         points_file='tgt/points.json',
-        pipeline=[
-            dict(
-                type='EMTrainPipeline',
-                kind='points',
-                crop_size=(48, 48),
-                heatmap_kernel=11)
-        ])
+        pipeline=points_train_pipeline(crop_size=(48, 48), heatmap_kernel=11))
     np.random.seed(0)
     out = ds[0]
     assert out['inputs'].shape == (1, 48, 48)

@@ -33,9 +33,14 @@ WDANET_ROUND = 2
 CROP = (48, 48)
 
 
-def _pipeline(kind: str, extra: str = '') -> str:
-    return (f"[dict(type='EMTrainPipeline', kind={kind!r}, {extra}"
-            f'crop_size={CROP}, heatmap_kernel=11)]')
+def _pipeline(kind: str, **kwargs) -> str:
+    """The transform list of ``kind`` (``emda.datasets.pipelines``, as the
+    pairs list it) at the tiny crop, as config text."""
+    from emda.datasets import pipelines
+    build = getattr(pipelines, f'{kind}_train_pipeline')
+    if kind != 'image':
+        kwargs['heatmap_kernel'] = 11
+    return repr(build(crop_size=CROP, **kwargs))
 
 
 def tiny_config(method: str, root: str) -> str:
@@ -51,7 +56,7 @@ def tiny_config(method: str, root: str) -> str:
                f"ann_path='src/labels', pipeline={_pipeline('labels')})")
     if method == 'wdanet':
         # point-supervised target: heatmaps from the points
-        points = _pipeline(target, "heatmap_source='points', ")
+        points = _pipeline(target, with_points=True)
         domains += (f", target=dict(data_root=root, img_path='tgt/images', "
                     f"points_file='tgt/points.json', pipeline={points})")
     elif target:

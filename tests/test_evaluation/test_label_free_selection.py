@@ -17,6 +17,7 @@ from mmengine.logging import MessageHub, MMLogger
 
 from emda.engine.hooks import LabelFreeSelectionHook, SelfTrainingRoundHook
 from emda.registry import MODELS
+from emda.datasets import pipelines
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SOURCE_ONLY = osp.join(REPO, 'configs', 'source_only',
@@ -28,7 +29,7 @@ def target_slices(root, **kwargs):
         type='EMSliceDataset',
         data_root=root,
         img_path='images',
-        pipeline=[dict(type='EMTestPipeline', with_labels=False)],
+        pipeline=pipelines.test_pipeline(with_labels=False),
         **kwargs)
 
 

@@ -10,6 +10,7 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from emda.datasets import pipelines
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'source_only',
@@ -26,8 +27,7 @@ train_dataloader = dict(
     batch_size=1, num_workers=0, persistent_workers=False,
     dataset=dict(source=dict(
         data_root=root, img_path='src/images', ann_path='src/labels',
-        pipeline=[dict(type='EMTrainPipeline', kind='labels',
-                       crop_size=(48, 48))])))
+        pipeline={pipelines.labels_train_pipeline((48, 48))})))
 val_dataloader = dict(
     num_workers=0, persistent_workers=False,
     dataset=dict(data_root=root, img_path='tgt/images',

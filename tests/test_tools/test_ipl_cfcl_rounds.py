@@ -20,6 +20,7 @@ STOP_HOOK = '''
 import os
 from mmengine.hooks import Hook
 from emda.registry import HOOKS
+from emda.datasets import pipelines
 
 
 @HOOKS.register_module()
@@ -40,6 +41,8 @@ class StopAtIterHook(Hook):
 
 def tiny_config(root: str) -> str:
     crop = (48, 48)
+    labels = pipelines.labels_train_pipeline(crop, heatmap_kernel=11)
+    pseudo = pipelines.pseudo_train_pipeline(crop, heatmap_kernel=11)
     return f'''
 _base_ = [{CONFIG!r}]
 custom_imports = dict(imports=['stop_hook'], allow_failed_imports=False)
@@ -57,11 +60,9 @@ train_dataloader = dict(
     dataset=dict(
         source=dict(data_root=root, img_path='src/images',
                     ann_path='src/labels',
-                    pipeline=[dict(type='EMTrainPipeline', kind='labels',
-                                   crop_size={crop}, heatmap_kernel=11)]),
+                    pipeline={labels}),
         target=dict(data_root=root, img_path='tgt/images',
-                    pipeline=[dict(type='EMTrainPipeline', kind='pseudo',
-                                   crop_size={crop}, heatmap_kernel=11)])))
+                    pipeline={pseudo})))
 target_pseudo_source = dict(data_root=root, img_path='tgt/images',
                             points_file='tgt/points.json')
 val_dataloader = dict(

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 import torch
+from emda.datasets import pipelines
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'wdanet',
@@ -17,6 +18,9 @@ CONFIG = osp.join(REPO, 'configs', 'wdanet',
 
 def tiny_config(root: str) -> str:
     crop = (48, 48)
+    labels = pipelines.labels_train_pipeline(crop, heatmap_kernel=11)
+    pseudo = pipelines.pseudo_train_pipeline(
+        crop, heatmap_kernel=11, with_points=True)
     return f'''
 _base_ = [{CONFIG!r}]
 synthetic_data = None
@@ -29,13 +33,10 @@ train_dataloader = dict(
     dataset=dict(
         source=dict(data_root=root, img_path='src/images',
                     ann_path='src/labels',
-                    pipeline=[dict(type='EMTrainPipeline', kind='labels',
-                                   crop_size={crop}, heatmap_kernel=11)]),
+                    pipeline={labels}),
         target=dict(data_root=root, img_path='tgt/images',
                     points_file='tgt/points.json',
-                    pipeline=[dict(type='EMTrainPipeline', kind='pseudo',
-                                   heatmap_source='points',
-                                   crop_size={crop}, heatmap_kernel=11)])))
+                    pipeline={pseudo})))
 target_pseudo_source = dict(data_root=root, img_path='tgt/images',
                             points_file='tgt/points.json')
 val_dataloader = dict(

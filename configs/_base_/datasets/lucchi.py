@@ -1,16 +1,17 @@
-# Lucchi / EPFL hippocampus (FIB-SEM, 5x5x5 nm), downloaded from the EPFL
-# CVLab "Electron Microscopy Dataset" page into data/lucchi/:
-#   training.tif, training_groundtruth.tif, testing.tif,
-#   testing_groundtruth.tif   (165 x 768 x 1024 each, labels 0/255)
-# Compose into a pair by adding `pipeline=[dict(type='EMTrainPipeline', ...)]`.
-lucchi_root = 'data/lucchi'
-lucchi_train = dict(
+# Lucchi / EPFL hippocampus (FIB-SEM, 5 x 5 x 5 nm) as slices under
+# <data_root>/lucchi/ (see docs/user_guides/datasets.md): train/ (40 training
+# slices) and val/, {images,labels}/ each (labels 0/255), and the published
+# point files in points/ (they list all 165 training slices; those not here
+# are ignored). A pair sets data_root and the pipelines.
+lucchi_train_images = dict(
+    type='EMSliceDataset', data_root='data', img_path='lucchi/train/images')
+lucchi_train = dict(lucchi_train_images, ann_path='lucchi/train/labels')
+lucchi_train_points = dict(
+    lucchi_train_images,
+    points_file='lucchi/points/lucchi_train_15pct_split1.json',
+    unknown_points='ignore')
+lucchi_val = dict(
     type='EMSliceDataset',
-    data_root=lucchi_root,
-    img_path='training.tif',
-    ann_path='training_groundtruth.tif')
-lucchi_test = dict(
-    type='EMSliceDataset',
-    data_root=lucchi_root,
-    img_path='testing.tif',
-    ann_path='testing_groundtruth.tif')
+    data_root='data',
+    img_path='lucchi/val/images',
+    ann_path='lucchi/val/labels')

@@ -1,7 +1,6 @@
 # AdaptSegNet: source supervision + output-space adversarial alignment of
 # the target softmax. Two networks, two optimizers: the final config takes
 # them from schedules/adam_cpu_adv.py (or its 3k variant).
-_base_ = ['./multi_domain.py']
 model = dict(
     type='AdaptSegNet',
     discriminator=dict(type='FCDiscriminator', ndf=64, num_convs=5),

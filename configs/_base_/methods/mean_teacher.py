@@ -4,7 +4,6 @@
 #   model = dict(selector=dict(_delete_=True, type='EntropySelector'))
 # (InstanceAwareSelector needs a multitask segmentor with a det_head for
 # its heatmap; a plain EncoderDecoder gives it heatmap=None).
-_base_ = ['./multi_domain.py']
 model = dict(
     type='MeanTeacher',
     selector=dict(type='ThresholdSelector', tau=0.9, weight_mode='dacs'),

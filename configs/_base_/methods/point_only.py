@@ -5,7 +5,6 @@
 # 1 the blobs (~0.2 % of the pixels with 15 % points on Lucchi) are drowned
 # and the network predicts background everywhere (0.000 Dice at 250
 # iterations on VNC III -> Lucchi, seed 0).
-_base_ = ['./multi_domain.py']
 model = dict(
     type='PointOnly',
     blob_kernel=(11, 13),

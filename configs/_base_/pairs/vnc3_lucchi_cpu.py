@@ -1,73 +1,93 @@
 # VNC III (ssTEM, source) -> Lucchi / EPFL hippocampus (FIB-SEM, target),
 # CPU profile: half-resolution training on 256x256 crops, evaluation on
-# lucchi/val at full resolution (predictions are resized back).
+# lucchi/val at full resolution (predictions are resized back). The
+# datasets of datasets/{vnc3,lucchi}.py with this profile's pipelines.
 # Data: ../shared/data (see docs/user_guides/datasets.md); override with
 #   --cfg-options data_root=/path/to/data
+_base_ = [
+    '../datasets/vnc3.py', '../datasets/lucchi.py',
+    '../datasets/em_transforms.py'
+]
 data_root = '../shared/data'
 scale = 0.5
 crop_size = (256, 256)
 heatmap_kernel = 31  # the paper's 61 px at full resolution, halved
-points_file = 'lucchi/points/lucchi_train_15pct_split1.json'
+points_file = _base_.lucchi_train_points.points_file
+
+# pipelines: load, augment, targets, pack
+downscale = dict(
+    type='Resize', scale_factor=scale, keep_ratio=True, interpolation='area')
+train_augment = [
+    downscale, _base_.em_rotate,
+    dict(type='RandomCrop', crop_size=crop_size), *_base_.em_augment
+]
+labels_train_pipeline = [
+    dict(type='LoadEMImage'),
+    dict(type='LoadEMAnnotations'), *train_augment,
+    dict(
+        type='GenerateCenterHeatmap',
+        source='mask',
+        kernel_size=heatmap_kernel),
+    dict(type='PackEMInputs')
+]
+points_train_pipeline = [
+    dict(type='LoadEMImage'),
+    dict(type='LoadPointAnnotations'), *train_augment,
+    dict(
+        type='GenerateCenterHeatmap',
+        source='points',
+        kernel_size=heatmap_kernel),
+    dict(type='PackEMInputs')
+]
+image_train_pipeline = [
+    dict(type='LoadEMImage'), *train_augment,
+    dict(type='PackEMInputs')
+]
+# the current self-training round's pseudo-labels (IPL-CFCL)
+pseudo_train_pipeline = [
+    dict(type='LoadEMImage'),
+    dict(type='LoadPseudoLabels', root='{work_dir}/pseudo_labels'),
+    *train_augment,
+    dict(
+        type='GenerateCenterHeatmap',
+        source='pseudo',
+        kernel_size=heatmap_kernel),
+    dict(type='PackEMInputs')
+]
+# the pseudo-labels with the annotated points, the heatmap at the points
+# (WDA-Net; the IPL-CFCL ablation without segmentation -> detection teaching)
+pseudo_points_train_pipeline = [
+    dict(type='LoadEMImage'),
+    dict(type='LoadPseudoLabels', root='{work_dir}/pseudo_labels'),
+    dict(type='LoadPointAnnotations'), *train_augment,
+    dict(
+        type='GenerateCenterHeatmap',
+        source='points',
+        kernel_size=heatmap_kernel),
+    dict(type='PackEMInputs')
+]
+# the image at the working scale, the label at full resolution
+test_pipeline = [
+    dict(type='LoadEMImage'), downscale,
+    dict(type='LoadEMAnnotations'),
+    dict(type='NormalizeIntensity'),
+    dict(type='PackEMInputs')
+]
 
 source_train = dict(
-    type='EMSliceDataset',
-    data_root=data_root,
-    img_path='vnc3/stack1/images',
-    ann_path='vnc3/stack1/labels',
-    pipeline=[
-        dict(
-            type='EMTrainPipeline',
-            kind='labels',
-            crop_size=crop_size,
-            scale=scale,
-            heatmap_kernel=heatmap_kernel)
-    ])
+    _base_.vnc3_train, data_root=data_root, pipeline=labels_train_pipeline)
 target_train_labeled = dict(
-    type='EMSliceDataset',
-    data_root=data_root,
-    img_path='lucchi/train/images',
-    ann_path='lucchi/train/labels',
-    pipeline=[
-        dict(
-            type='EMTrainPipeline',
-            kind='labels',
-            crop_size=crop_size,
-            scale=scale,
-            heatmap_kernel=heatmap_kernel)
-    ])
+    _base_.lucchi_train, data_root=data_root, pipeline=labels_train_pipeline)
 target_train_points = dict(
-    type='EMSliceDataset',
+    _base_.lucchi_train_points,
     data_root=data_root,
-    img_path='lucchi/train/images',
-    points_file=points_file,
-    # the published files list all 165 training slices; 40 are here
-    unknown_points='ignore',
-    pipeline=[
-        dict(
-            type='EMTrainPipeline',
-            kind='points',
-            crop_size=crop_size,
-            scale=scale,
-            heatmap_kernel=heatmap_kernel)
-    ])
+    pipeline=points_train_pipeline)
 target_train_images = dict(
-    type='EMSliceDataset',
+    _base_.lucchi_train_images,
     data_root=data_root,
-    img_path='lucchi/train/images',
-    pipeline=[
-        dict(
-            type='EMTrainPipeline',
-            kind='image',
-            crop_size=crop_size,
-            scale=scale,
-            heatmap_kernel=heatmap_kernel)
-    ])
+    pipeline=image_train_pipeline)
 target_val = dict(
-    type='EMSliceDataset',
-    data_root=data_root,
-    img_path='lucchi/val/images',
-    ann_path='lucchi/val/labels',
-    pipeline=[dict(type='EMTestPipeline', scale=scale)])
+    _base_.lucchi_val, data_root=data_root, pipeline=test_pipeline)
 
 val_dataloader = dict(
     batch_size=1,
@@ -83,25 +103,21 @@ test_evaluator = val_evaluator
 # (with the points, for the weakly supervised setting), the training view of
 # the current round's pseudo-labels, and the selector geometry in pixels of
 # the working scale (the paper's full-resolution values halved).
+pseudo_source_pipeline = [
+    dict(type='LoadEMImage'), downscale,
+    dict(type='NormalizeIntensity'),
+    dict(type='PackEMInputs')
+]
 target_pseudo_source = dict(
-    type='EMSliceDataset',
+    _base_.lucchi_train_points,
     data_root=data_root,
-    img_path='lucchi/train/images',
-    points_file=points_file,
-    unknown_points='ignore',
-    pipeline=[dict(type='EMTestPipeline', scale=scale, with_labels=False)])
+    pipeline=pseudo_source_pipeline)
 target_train_pseudo = dict(
-    type='EMSliceDataset',
+    _base_.lucchi_train_images,
     data_root=data_root,
-    img_path='lucchi/train/images',
-    pipeline=[
-        dict(
-            type='EMTrainPipeline',
-            kind='pseudo',
-            crop_size=crop_size,
-            scale=scale,
-            heatmap_kernel=heatmap_kernel)
-    ])
+    pipeline=pseudo_train_pipeline)
+target_train_pseudo_points = dict(
+    target_train_points, pipeline=pseudo_points_train_pipeline)
 selector_geometry = dict(
     kernel_size=heatmap_kernel,
     blob_kernel=(5, 7),

@@ -4,13 +4,11 @@ from .formatting import PackEMInputs
 from .histogram_matching import MatchTargetHistogram
 from .loading import (LoadEMAnnotations, LoadEMImage, LoadPointAnnotations,
                       LoadPseudoLabels)
-from .standard_pipelines import EMTestPipeline, EMTrainPipeline
 from .targets import GenerateCenterHeatmap, points_from_map
 
 __all__ = [
     'LoadEMImage', 'LoadEMAnnotations', 'LoadPointAnnotations',
     'LoadPseudoLabels', 'GenerateCenterHeatmap', 'points_from_map',
     'RandomIntensity', 'RandomGaussianBlur', 'RandomElasticDeform',
-    'NormalizeIntensity', 'MatchTargetHistogram', 'PackEMInputs',
-    'EMTrainPipeline', 'EMTestPipeline'
+    'NormalizeIntensity', 'MatchTargetHistogram', 'PackEMInputs'
 ]

@@ -1,6 +1,4 @@
 """AdaptSegNet: adversarial alignment of the segmentor's softmax output."""
-from typing import Optional
-
 import torch
 
 from emda.registry import MODELS
@@ -28,29 +26,17 @@ class AdaptSegNet(OutputAdversarialDA):
             Defaults to ``'bce'``.
         lambda_adv (float): Weight of the segmentor's adversarial loss.
             Defaults to 0.001 (the paper's single-level value).
-        data_preprocessor (dict, optional): Usually
-            ``MultiDomainDataPreProcessor``.
-        init_cfg (dict, optional): MMEngine initialization config.
+        **kwargs: ``data_preprocessor``, ``init_cfg`` (see
+            :class:`BaseDAModel`).
     """
+
+    NO_DISCRIMINATOR_HINT = 'for training without one use SourceOnly'
 
     def __init__(self,
                  segmentor: dict,
                  discriminator: dict = dict(type='FCDiscriminator'),
-                 gan_type: str = 'bce',
-                 lambda_adv: float = 0.001,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        if discriminator is None:
-            raise ValueError('AdaptSegNet needs a discriminator config, e.g. '
-                             "dict(type='FCDiscriminator'); for training "
-                             'without one use SourceOnly')
-        super().__init__(
-            segmentor=segmentor,
-            discriminator=discriminator,
-            gan_type=gan_type,
-            lambda_adv=lambda_adv,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs):
+        super().__init__(segmentor, discriminator, **kwargs)
 
     def discriminator_input(self, logits: torch.Tensor) -> torch.Tensor:
         """The class probabilities ``softmax(logits)``."""

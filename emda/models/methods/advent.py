@@ -1,6 +1,4 @@
 """ADVENT: adversarial entropy minimisation."""
-from typing import Optional
-
 import torch
 
 from emda.registry import MODELS
@@ -27,29 +25,17 @@ class ADVENT(OutputAdversarialDA):
             ``'bce'``.
         lambda_adv (float): Weight of the segmentor's adversarial loss.
             Defaults to 0.001.
-        data_preprocessor (dict, optional): Usually
-            ``MultiDomainDataPreProcessor``.
-        init_cfg (dict, optional): MMEngine initialization config.
+        **kwargs: ``data_preprocessor``, ``init_cfg`` (see
+            :class:`BaseDAModel`).
     """
+
+    NO_DISCRIMINATOR_HINT = 'for entropy minimisation without one use MinEnt'
 
     def __init__(self,
                  segmentor: dict,
                  discriminator: dict = dict(type='FCDiscriminator'),
-                 gan_type: str = 'bce',
-                 lambda_adv: float = 0.001,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        if discriminator is None:
-            raise ValueError('ADVENT needs a discriminator config, e.g. '
-                             "dict(type='FCDiscriminator'); for entropy "
-                             'minimisation without one use MinEnt')
-        super().__init__(
-            segmentor=segmentor,
-            discriminator=discriminator,
-            gan_type=gan_type,
-            lambda_adv=lambda_adv,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs):
+        super().__init__(segmentor, discriminator, **kwargs)
 
     def discriminator_input(self, logits: torch.Tensor) -> torch.Tensor:
         """The weighted self-information map, normalised by ``log C``."""

@@ -1,6 +1,6 @@
 """MinEnt: direct entropy minimisation on the target (ADVENT's first
 variant)."""
-from typing import Dict, Optional, Union
+from typing import Dict, Union
 
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
@@ -25,20 +25,12 @@ class MinEnt(BaseDAModel):
         segmentor (dict): Config of an ``EncoderDecoder``-like segmentor.
         lambda_ent (float): Weight of the target entropy. Defaults to
             0.001.
-        data_preprocessor (dict, optional): Usually
-            ``MultiDomainDataPreProcessor``.
-        init_cfg (dict, optional): MMEngine initialization config.
+        **kwargs: ``data_preprocessor``, ``init_cfg`` (see
+            :class:`BaseDAModel`).
     """
 
-    def __init__(self,
-                 segmentor: dict,
-                 lambda_ent: float = 0.001,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        super().__init__(
-            segmentor=segmentor,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+    def __init__(self, segmentor: dict, lambda_ent: float = 0.001, **kwargs):
+        super().__init__(segmentor=segmentor, **kwargs)
         self.entropy_loss = MODELS.build(
             dict(type='EntropyLoss', loss_weight=lambda_ent))
 

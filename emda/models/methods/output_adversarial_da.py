@@ -67,25 +67,27 @@ class OutputAdversarialDA(BaseDAModel):
             Defaults to ``'bce'``.
         lambda_adv (float): Weight of the segmentor's adversarial loss.
             Defaults to 0.001.
-        data_preprocessor (dict, optional): Usually
-            ``MultiDomainDataPreProcessor``.
-        init_cfg (dict, optional): MMEngine initialization config.
+        **kwargs: ``data_preprocessor``, ``init_cfg`` (see
+            :class:`BaseDAModel`).
     """
 
     #: optim_wrapper keys of the networks step (a) updates, segmentor first
     GENERATOR_KEYS = ('segmentor', )
+    #: set by a method that cannot train without a discriminator (AdaptSegNet,
+    #: ADVENT): what to use instead, said when ``discriminator=None``
+    NO_DISCRIMINATOR_HINT: Optional[str] = None
 
     def __init__(self,
                  segmentor: dict,
                  discriminator: Optional[dict] = None,
                  gan_type: str = 'bce',
                  lambda_adv: float = 0.001,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        super().__init__(
-            segmentor=segmentor,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs):
+        if discriminator is None and self.NO_DISCRIMINATOR_HINT:
+            raise ValueError(f'{type(self).__name__} needs a discriminator '
+                             "config, e.g. dict(type='FCDiscriminator'); "
+                             f'{self.NO_DISCRIMINATOR_HINT}')
+        super().__init__(segmentor=segmentor, **kwargs)
         self.lambda_adv = float(lambda_adv)
         self.adversarial_loss = MODELS.build(
             dict(type='AdversarialLoss', gan_type=gan_type))

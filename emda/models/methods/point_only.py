@@ -42,9 +42,8 @@ class PointOnly(BaseDAModel):
         ring_iterations (int): Dilation iterations of the ring; 0: none.
         bg_weight (float | str): Weight of background pixels, or
             ``'balanced'`` (see above). Defaults to 1.0.
-        data_preprocessor (dict, optional): Usually
-            ``MultiDomainDataPreProcessor``.
-        init_cfg (dict, optional): MMEngine initialization config.
+        **kwargs: ``data_preprocessor``, ``init_cfg`` (see
+            :class:`BaseDAModel`).
     """
 
     def __init__(self,
@@ -54,12 +53,8 @@ class PointOnly(BaseDAModel):
                  ring_kernel: Sequence[int] = (31, 33),
                  ring_iterations: int = 3,
                  bg_weight: Union[float, str] = 1.0,
-                 data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None):
-        super().__init__(
-            segmentor=segmentor,
-            data_preprocessor=data_preprocessor,
-            init_cfg=init_cfg)
+                 **kwargs):
+        super().__init__(segmentor=segmentor, **kwargs)
         # the selectors' kernel checks and blob rule, reused as is
         self.regions = BaseSelector(blob_kernel, blob_iterations, ring_kernel,
                                     ring_iterations)

@@ -244,15 +244,18 @@ def run_train(*args, cwd):
 
 def test_train_tool_end_to_end_and_resume(tmp_path):
     small = [
-        'train_dataloader.batch_size=2', 'train_dataloader.num_workers=0',
+        'train_dataloader.batch_size=2',
+        'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False',
         'val_dataloader.num_workers=0',
         'val_dataloader.persistent_workers=False',
         'default_hooks.logger.interval=1',
-        'default_hooks.checkpoint.interval=3', 'synthetic_data.n_train=4',
+        'default_hooks.checkpoint.interval=3',
+        'synthetic_data.n_train=4',
         'synthetic_data.n_val=2',
-        'train_dataloader.dataset.source.pipeline.0.crop_size=(64,64)',
-        'train_dataloader.dataset.target.pipeline.0.crop_size=(64,64)'
+        # RandomCrop: after LoadEMImage(, LoadEMAnnotations), RandomRotate
+        'train_dataloader.dataset.source.pipeline.3.crop_size=(64,64)',
+        'train_dataloader.dataset.target.pipeline.2.crop_size=(64,64)'
     ]
     log = run_train(
         '--work-dir',
