@@ -1,4 +1,5 @@
-from .heatmap import gaussian_integral, gaussian_kernel, render_heatmap
+from emda.structures.heatmaps import (gaussian_integral, gaussian_kernel,
+                                      render_heatmap)
 from .instances import innermost_points, instance_centroids, label_instances
 from .setup_env import allow_mmengine_checkpoints, register_all_modules
 
