@@ -11,7 +11,7 @@ import torch
 from emda.datasets import EMSliceDataset
 from emda.datasets.data_check import DataCheckError
 from emda.datasets.point_annotations import pixel_points
-from emda.models.utils.cross_position_paste import rasterize_points
+from emda.structures import rasterize_point_counts_tensor as rasterize_points
 from emda.registry import MODELS
 from emda.datasets import pipelines
 

@@ -6,6 +6,7 @@ from emda.datasets.transforms import (GenerateCenterHeatmap,
                                       LoadPointAnnotations, PackEMInputs,
                                       points_from_map)
 from emda.registry import TRANSFORMS
+from emda.structures import center_weight_map
 
 POINTS = np.array([[10, 12], [40, 50], [25, 33]])
 
@@ -117,6 +118,11 @@ def test_pack_carries_heatmap_and_points():
     assert sample.gt_heatmap.data.shape == (1, 64, 80)
     assert isinstance(sample.gt_points, torch.Tensor)
     assert sample.gt_points.shape == (3, 2)
+    # the center-weight map is rendered once here, with its kernels
+    expected = center_weight_map(res['gt_points'], (64, 80), 11)
+    assert np.array_equal(sample.gt_center_weight.data[0].numpy(), expected)
+    assert sample.metainfo['heatmap_kernel'] == 11
+    assert sample.metainfo['center_kernel'] == 11
 
 
 def test_standard_train_pipeline_on_points(tiny_em):

@@ -99,7 +99,7 @@ model = dict(selector=dict(tau=0.5))
                  hooks)
         extra = f'''
 model = dict(heatmap_kernel=11, rank_decay_iters={WDANET_ROUND},
-             paste_prob=1.0, discriminator=dict(ndf=32, num_convs=3))
+             mixer=dict(prob=1.0), discriminator=dict(ndf=32, num_convs=3))
 target_pseudo_source = dict(data_root=root, img_path='tgt/images',
                             points_file='tgt/points.json')
 pretrain_iters = {WDANET_PRETRAIN}

@@ -26,7 +26,7 @@ _base_ = [{CONFIG!r}]
 synthetic_data = None
 simulated_points = []
 root = {root!r}
-model = dict(heatmap_kernel=11, rank_decay_iters=2, paste_prob=1.0,
+model = dict(heatmap_kernel=11, rank_decay_iters=2, mixer=dict(prob=1.0),
              discriminator=dict(ndf=32, num_convs=3))
 train_dataloader = dict(
     batch_size=2, num_workers=0, persistent_workers=False,

@@ -32,8 +32,7 @@ model = dict(
     tgt_seg_loss=dict(type='CrossEntropyLoss', avg_non_ignore=True),
     center_kernel=11,
     det_bg_threshold=0.1,
-    paste_prob=0.5,
-    paste_window=None)
+    mixer=dict(type='CrossPositionPaste', prob=0.5, window=None))
 # the method overrides train_step: multi-GPU needs the wrapper that calls it
 model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',

@@ -4,12 +4,10 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from emda.registry import TRANSFORMS
+from emda.structures.point_codec import rasterize_point_ids
 from ..em_io import binarize_label, read_slice
 from ..point_annotations import check_points_in_image
 from ..pseudo_label_store import PseudoLabelStore
-
-#: value of pixels that geometric transforms padded into a point map
-POINT_MAP_PAD = 255
 
 
 @TRANSFORMS.register_module()
@@ -67,21 +65,13 @@ class LoadPointAnnotations(BaseTransform):
 
     Each point becomes a ``(2r+1)`` square of a unique id (uint16, 255 is
     skipped because it is the geometric pad value);
-    ``emda.datasets.transforms.targets.points_from_map`` recovers the
-    centres after augmentation. ``radius=1`` survives flips, crops, 90-degree
+    ``emda.structures.points_from_id_map`` recovers the centres after
+    augmentation. ``radius=1`` survives flips, crops, 90-degree
     and arbitrary rotations and 0.5x resizing.
     """
 
     def __init__(self, radius: int = 1):
         self.radius = radius
-
-    @staticmethod
-    def point_ids(n: int) -> np.ndarray:
-        ids = np.arange(1, n + 2, dtype=np.int64)
-        ids = ids[ids != POINT_MAP_PAD][:n]
-        if n and ids[-1] >= np.iinfo(np.uint16).max:
-            raise ValueError(f'too many points in one slice: {n}')
-        return ids
 
     def transform(self, results: dict) -> dict:
         points = np.asarray(results.get('points', []), np.int64).reshape(-1, 2)
@@ -91,12 +81,8 @@ class LoadPointAnnotations(BaseTransform):
         if tuple(results['img_shape'][:2]) != tuple(shape):
             raise ValueError('LoadPointAnnotations must come before any '
                              'resizing of the image')
-        h, w = shape
-        pmap = np.zeros((h, w), np.uint16)
-        r = self.radius
-        for pid, (y, x) in zip(self.point_ids(len(points)), points):
-            pmap[max(0, y - r):y + r + 1, max(0, x - r):x + r + 1] = pid
-        results['gt_point_map'] = pmap
+        results['gt_point_map'] = rasterize_point_ids(points, shape,
+                                                      self.radius)
         results['seg_fields'].append('gt_point_map')
         return results
 

@@ -1,29 +1,24 @@
-"""Targets computed after augmentation: point recovery and Gaussian center
-heatmaps."""
-import numpy as np
+"""Targets computed after augmentation: point recovery, the Gaussian
+center heatmap and the center-weight map, rendered once per sample."""
 from mmcv.transforms import BaseTransform
-from scipy import ndimage as ndi
 
 from emda.registry import TRANSFORMS
-from emda.utils.heatmap import render_heatmap
+from emda.structures import (CENTER_KERNEL, center_weight_map,
+                             points_from_id_map, render_heatmap)
 from emda.utils.instances import instance_centroids, label_instances
-from .loading import POINT_MAP_PAD
 
-
-def points_from_map(point_map: np.ndarray) -> np.ndarray:
-    """Recover (N, 2) float (y, x) point centres from a rasterized map."""
-    ids = np.unique(point_map)
-    ids = ids[(ids != 0) & (ids != POINT_MAP_PAD)]
-    if len(ids) == 0:
-        return np.zeros((0, 2), np.float32)
-    centres = ndi.center_of_mass(
-        np.ones_like(point_map, np.float32), labels=point_map, index=ids)
-    return np.asarray(centres, np.float32).reshape(-1, 2)
+#: kept for callers of the old name (the id-map decoder of the codec)
+points_from_map = points_from_id_map
 
 
 @TRANSFORMS.register_module()
 class GenerateCenterHeatmap(BaseTransform):
-    """Gaussian center heatmap target ``gt_heatmap`` (0..``peak``).
+    """Detection targets at instance centers: ``gt_points`` ((N, 2) float
+    (y, x)), ``gt_heatmap`` (Gaussians, 0..``peak``) and
+    ``gt_center_weight`` (the [0, 1] ``G_11`` emphasis map of the
+    center-weighted detection losses), plus their kernels
+    (``heatmap_kernel``, ``center_kernel``) for the packed metainfo, so a
+    model can check that they are the ones it expects.
 
     Args:
         source: ``'points'`` (annotated points, from ``gt_point_map``),
@@ -34,6 +29,7 @@ class GenerateCenterHeatmap(BaseTransform):
             detection, recomputed after every augmentation).
         kernel_size: Gaussian kernel (61 px at full resolution in the paper;
             scale it with the image when training at lower resolution).
+        center_kernel: Kernel of the center-weight map (11, peak 1).
     """
 
     #: the map whose foreground components give the centers, per source
@@ -43,7 +39,8 @@ class GenerateCenterHeatmap(BaseTransform):
                  source: str = 'points',
                  kernel_size: int = 61,
                  peak: float = 255.,
-                 min_size: int = 4):
+                 min_size: int = 4,
+                 center_kernel: int = CENTER_KERNEL):
         if source not in self.MASK_KEYS and source != 'points':
             raise ValueError(f"source must be 'points', 'mask' or 'pseudo', "
                              f'got {source!r}')
@@ -51,6 +48,7 @@ class GenerateCenterHeatmap(BaseTransform):
         self.kernel_size = kernel_size
         self.peak = peak
         self.min_size = min_size
+        self.center_kernel = center_kernel
 
     def transform(self, results: dict) -> dict:
         shape = results['img'].shape[:2]
@@ -58,7 +56,7 @@ class GenerateCenterHeatmap(BaseTransform):
             if 'gt_point_map' not in results:
                 raise KeyError('GenerateCenterHeatmap(source="points") needs '
                                'LoadPointAnnotations earlier in the pipeline')
-            centres = points_from_map(results['gt_point_map'])
+            centres = points_from_id_map(results['gt_point_map'])
         else:
             key = self.MASK_KEYS[self.source]
             if key not in results:
@@ -71,4 +69,8 @@ class GenerateCenterHeatmap(BaseTransform):
         results['gt_points'] = centres
         results['gt_heatmap'] = render_heatmap(centres, shape,
                                                self.kernel_size, self.peak)
+        results['gt_center_weight'] = center_weight_map(
+            centres, shape, self.center_kernel)
+        results['heatmap_kernel'] = self.kernel_size
+        results['center_kernel'] = self.center_kernel
         return results

@@ -10,7 +10,7 @@ from mmseg.utils import ConfigType, OptMultiConfig
 from torch import Tensor
 
 from emda.registry import MODELS
-from emda.utils.heatmap import gaussian_integral
+from emda.structures import gaussian_integral
 from ..backbones.hsc_blocks import HSCBlock
 
 

@@ -1,27 +1,13 @@
 """Weighted MSE on center-detection heatmaps (0..255 scale), one class for
 the source and target detection losses of WDA-Net and the paper."""
-from typing import Optional, Sequence
+from typing import Optional
 
-import numpy as np
 import torch
 import torch.nn as nn
 
 from emda.registry import MODELS
-from emda.utils.heatmap import render_heatmap
-
-
-def center_weight_map(centers: Sequence[Sequence[float]],
-                      shape: Sequence[int],
-                      kernel_size: int = 11) -> np.ndarray:
-    """Emphasis map around instance centers, the ``G_11`` of METHOD_SPEC 3.
-
-    An 11 x 11 Gaussian (sigma 2) with peak 1 at every ``(y, x)`` center;
-    overlapping Gaussians take the maximum, so the map never exceeds 1.
-
-    Returns:
-        np.ndarray: ``shape`` float32 map in [0, 1].
-    """
-    return render_heatmap(centers, shape, kernel_size=kernel_size, peak=1.)
+# re-exported for callers of the old home; rendered by emda.structures
+from emda.structures.heatmaps import center_weight_map  # noqa: F401
 
 
 def _as_pred_shape(value: torch.Tensor, pred: torch.Tensor,

@@ -3,12 +3,10 @@ with cross-teaching, class-focused cross-domain prototype contrast and
 instance-aware pseudo-label self-training (METHOD_SPEC sections 3-7)."""
 from typing import Dict, Optional
 
-import numpy as np
 import torch
 from torch import Tensor
 
-from emda.models.losses.heatmap_mse_loss import center_weight_map
-from emda.models.utils import PrototypeBank
+from emda.models.utils import PrototypeBank, check_target_kernels
 from emda.registry import MODELS, TASK_UTILS
 from emda.utils.distributed import gather_batches
 from .base_da_model import DomainInputs, DomainSamples
@@ -72,7 +70,8 @@ class IPLCFCL(StagedDAModel):
         prototype_bank (dict): ``PrototypeBank`` arguments.
         prototype_interval (int): Steps between bank refreshes (500).
         anchor_conf (float): Stage-1 anchor/prototype confidence (0.95).
-        center_kernel (int): Kernel of the target center emphasis map (11).
+        center_kernel (int): Kernel of the target center emphasis map (11),
+            checked against the packed ``gt_center_weight``.
     """
 
     def __init__(self,
@@ -140,16 +139,11 @@ class IPLCFCL(StagedDAModel):
         """Masked, center-weighted MSE (METHOD_SPEC 3, ``L_det^t``)."""
         target = _stack(samples, 'gt_heatmap')
         mask = (_stack(samples, 'gt_det_background') == 1) | (target > 0)
-        shape = target.shape[1:]
-        centers = np.stack([
-            center_weight_map(s.gt_points.numpy(), shape, self.center_kernel)
-            for s in samples
-        ])
+        # rendered once, in the pipeline (GenerateCenterHeatmap)
+        check_target_kernels(samples, center_kernel=self.center_kernel)
+        centers = _stack(samples, 'gt_center_weight')
         return self.tgt_det_loss(
-            det,
-            target,
-            mask=mask,
-            center_weight_map=torch.from_numpy(centers))
+            det, target, mask=mask, center_weight_map=centers)
 
     def _contrast(self, src_inputs: Tensor, src_out: Optional[dict],
                   src_samples, tgt_out: dict, pseudo: Tensor,

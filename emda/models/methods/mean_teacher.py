@@ -1,12 +1,13 @@
 """Mean teacher self-training with source mixing (DACS-style)."""
 import copy
+from functools import partial
 from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 from mmseg.models.losses import cross_entropy
 
 from emda.registry import MODELS, TASK_UTILS
-from ..selectors import IGNORE_INDEX
+from ..selectors import IGNORE_INDEX, BaseSelector
 from ..utils import (MIX_MODES, classmix_mask, cutmix_mask, paste_source,
                      segmentation_outputs)
 from .base_da_model import BaseDAModel, DomainInputs, DomainSamples
@@ -24,7 +25,8 @@ class MeanTeacher(BaseDAModel):
     2. the teacher (an EMA copy of the segmentor, ``self.teacher``, no
        gradient, always in eval mode) predicts ``p_fg`` on the weakly
        augmented target batch; the ``selector`` (any registered
-       pseudo-label selector) turns each slice into a 1/0/255 label and a
+       pseudo-label selector, through ``select_batch``: on the device for
+       the threshold rule) turns each slice into a 1/0/255 label and a
        per-pixel weight;
     3. ``mix``: ``'classmix'`` pastes the source mitochondria (source
        ``gt == 1``, grown by ``mix_dilation`` pixels) onto the target image
@@ -149,22 +151,21 @@ class MeanTeacher(BaseDAModel):
         B x H x W long (1/0/255) and float, from the selector per slice."""
         self.teacher.eval()
         logits, heatmap = segmentation_outputs(self.teacher, inputs)
-        prob_fg = logits.float().softmax(dim=1)[:, 1].cpu().numpy()
+        prob_fg = logits.float().softmax(dim=1)[:, 1]
         if heatmap is not None:
-            heatmap = heatmap.float().cpu().numpy()
-        labels, weights = [], []
-        for i, prob in enumerate(prob_fg):
-            sample = data_samples[i] if data_samples else {}
-            points = sample.gt_points if 'gt_points' in sample else None
-            result = self.selector(
-                prob,
-                heatmap=None if heatmap is None else heatmap[i],
-                points=points,
-                ratio=self.pl_ratio)
-            labels.append(torch.from_numpy(result.label.astype('int64')))
-            weights.append(torch.from_numpy(result.weight))
-        device = inputs.device
-        return torch.stack(labels).to(device), torch.stack(weights).to(device)
+            heatmap = heatmap.float()
+        points = [
+            s.gt_points if 'gt_points' in s else None
+            for s in (data_samples or [])
+        ] or None
+        # on the device for selectors with a tensor rule (threshold)
+        # a plain callable selector goes slice by slice (BaseSelector's)
+        select_batch = getattr(
+            self.selector, 'select_batch',
+            partial(BaseSelector.select_batch, self.selector))
+        label, weight = select_batch(
+            prob_fg, heatmap=heatmap, points=points, ratio=self.pl_ratio)
+        return label.to(inputs.device), weight.to(inputs.device)
 
     # ------------------------------------------------------------ mixing
     @staticmethod

@@ -2,21 +2,16 @@
 segmentation + center detection from sparse points, a counting constraint,
 output-space adversarial alignment and entropy pseudo-labels
 (METHOD_SPEC section 11)."""
-import copy
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.model import is_model_wrapper
 from torch import Tensor
 
-from emda.models.losses.heatmap_mse_loss import center_weight_map
-from emda.models.utils import (cross_position_paste, points_from_count_map,
-                               rasterize_points, segmentation_outputs)
+from emda.models.utils import (FrozenCounter, check_target_kernels,
+                               segmentation_outputs)
 from emda.registry import MODELS, TASK_UTILS
-from emda.utils.heatmap import render_heatmap
+from emda.structures import render_heatmap_tensor
 from .base_da_model import DomainInputs, DomainSamples
 from .output_adversarial_da import OutputAdversarialDA
 from .staged_da_model import StagedDAModel
@@ -86,14 +81,15 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
     gradients and always in eval mode. It lives in the state dict (with the
     ``counter_ready`` flag), so checkpoints carry it and resuming keeps it.
 
-    Cross-position cut-and-paste (target, training only, batch level): with
-    probability ``paste_prob`` per image, the ``W x W`` window (``W =
-    paste_window``, default half the crop) of another target image of the
-    batch with the most annotated points replaces the window of this image
-    with the fewest, together with its points and pseudo-label (see
-    :func:`~emda.models.utils.cross_position_paste`); the detection target
-    and center maps are rendered from the moved points. WDA-Net draws the
-    donor from the whole target set; a batch of one pastes nothing.
+    Cross-position cut-and-paste (target, training only, batch level): the
+    ``mixer`` (:class:`~emda.models.utils.CrossPositionPaste`) pastes, with
+    probability ``prob`` per image, the ``W x W`` window of another target
+    image of the batch with the most annotated points into the window of
+    this image with the fewest, with its points and pseudo-label. The
+    detection targets are the pipeline's packed ``gt_heatmap`` /
+    ``gt_center_weight``; only a pasted image's heatmap is re-rendered from
+    its moved points (in torch, by the point/heatmap codec). WDA-Net draws
+    the donor from the whole target set; a batch of one pastes nothing.
 
     Args:
         segmentor (dict): A ``MultiTaskEncoderDecoder`` with a ``det_head``.
@@ -118,10 +114,8 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         center_kernel (int): Kernel of the ``G_11`` center emphasis (11).
         det_bg_threshold (float): Stage-1 detection background is
             ``p_fg <`` this (0.1).
-        paste_prob (float): Probability of the cut-and-paste per target
-            image. The spec gives none for the target (the source variant
-            uses 0.9). Default: 0.5.
-        paste_window (int, optional): Window side; None: half the crop.
+        mixer (dict, optional): ``TASK_UTILS`` batch mixer of the target
+            (``CrossPositionPaste(prob=0.5)``); None disables it.
     """
 
     GENERATOR_KEYS = ('segmentor', 'count_head')
@@ -149,8 +143,8 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
                  heatmap_kernel: int = 61,
                  center_kernel: int = 11,
                  det_bg_threshold: float = 0.1,
-                 paste_prob: float = 0.5,
-                 paste_window: Optional[int] = None,
+                 mixer: Optional[dict] = dict(
+                     type='CrossPositionPaste', prob=0.5),
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None):
         super().__init__(
@@ -181,9 +175,6 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         if rank_decay_iters < 1:
             raise ValueError(f'rank_decay_iters must be >= 1, got '
                              f'{rank_decay_iters}')
-        if not 0. <= paste_prob <= 1.:
-            raise ValueError(f'paste_prob must lie in [0, 1], got '
-                             f'{paste_prob}')
         self.rank_loss = MODELS.build(rank_loss)
         self.rank_decay_iters = int(rank_decay_iters)
         self.src_det_loss = MODELS.build(src_det_loss)
@@ -192,15 +183,9 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         self.heatmap_kernel = int(heatmap_kernel)
         self.center_kernel = int(center_kernel)
         self.det_bg_threshold = float(det_bg_threshold)
-        self.paste_prob = float(paste_prob)
-        self.paste_window = paste_window
+        self.mixer = TASK_UTILS.build(mixer) if mixer else None
         # the source-trained counter (filled by set_stage, see class doc)
-        self.frozen_counter = nn.ModuleDict(
-            dict(
-                segmentor=copy.deepcopy(self.segmentor),
-                count_head=copy.deepcopy(self.count_head)))
-        self.frozen_counter.requires_grad_(False)
-        self.frozen_counter.eval()
+        self.frozen_counter = FrozenCounter(self.segmentor, self.count_head)
         self.register_buffer('counter_ready', torch.tensor(0))
 
     # ------------------------------------------------------------ stages
@@ -211,25 +196,12 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         if stage > 0 and not int(self.counter_ready):
             self.snapshot_counter()
 
-    @staticmethod
-    def _unwrap(module: nn.Module) -> nn.Module:
-        return module.module if is_model_wrapper(module) else module
-
     @torch.no_grad()
     def snapshot_counter(self) -> None:
         """Copy the current segmentor and count head into the frozen
         counter."""
-        self.frozen_counter['segmentor'].load_state_dict(
-            self._unwrap(self.segmentor).state_dict())
-        self.frozen_counter['count_head'].load_state_dict(
-            self._unwrap(self.count_head).state_dict())
+        self.frozen_counter.copy_from(self.segmentor, self.count_head)
         self.counter_ready.fill_(1)
-
-    def train(self, mode: bool = True) -> 'WDANet':
-        """The frozen counter stays in eval mode."""
-        super().train(mode)
-        self.frozen_counter.eval()
-        return self
 
     @torch.no_grad()
     def reference_count(self, inputs: Tensor) -> Tensor:
@@ -237,9 +209,7 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         if not int(self.counter_ready):
             raise RuntimeError('the frozen counter is empty: it is copied '
                                'from the model by set_stage(1 or 2)')
-        det = self.frozen_counter['segmentor'].forward_tasks(
-            inputs, heads=('det', ))['det']
-        return self.frozen_counter['count_head'](det)[0]
+        return self.frozen_counter(inputs)
 
     def rank_weight(self) -> float:
         """``1 - i/N`` (floored at 0), ``i`` = steps in this stage."""
@@ -250,22 +220,24 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         """The target softmax (output-space alignment)."""
         return logits.softmax(dim=1)
 
-    def _det_loss(self, loss_fn, det: Tensor, points: List[Tensor],
-                  mask: Optional[Tensor], center: bool) -> Tensor:
-        """Heatmap loss against Gaussians rendered at ``points``."""
-        shape = det.shape[-2:]
-        target = np.stack([
-            render_heatmap(p.numpy(), shape, self.heatmap_kernel)
-            for p in points
-        ])
-        centers = None
-        if center:
-            centers = torch.from_numpy(
-                np.stack([
-                    center_weight_map(p.numpy(), shape, self.center_kernel)
-                    for p in points
-                ]))
-        target = torch.from_numpy(target).to(det.device)
+    def _heatmaps(self, samples, hint: str, moved=None) -> Tensor:
+        """B x H x W packed ``gt_heatmap``; images whose points the mixer
+        moved (``moved[i]`` not None) re-rendered from them in torch."""
+        check_target_kernels(samples, heatmap_kernel=self.heatmap_kernel)
+        target = _stack(samples, 'gt_heatmap', hint)
+        for i, points in enumerate(moved or []):
+            if points is not None:
+                target[i] = render_heatmap_tensor(
+                    points,
+                    target.shape[-2:],
+                    self.heatmap_kernel,
+                    device=target.device)
+        return target
+
+    def _det_loss(self, loss_fn, det: Tensor, target: Tensor,
+                  mask: Optional[Tensor], centers: Optional[Tensor]) -> Tensor:
+        """Heatmap loss against the Gaussian ``target``."""
+        target = target.to(det.device)
         if mask is not None:
             mask = mask | (target > 0)
         return loss_fn(
@@ -282,8 +254,11 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         if w.get('src_det', 0) > 0 or w.get('src_count', 0) > 0:
             points = _points(samples, SOURCE_HINT)
         if w.get('src_det', 0) > 0:
+            check_target_kernels(samples, center_kernel=self.center_kernel)
+            centers = _stack(samples, 'gt_center_weight', SOURCE_HINT)
             losses['src.loss_det'] = w['src_det'] * self._det_loss(
-                self.src_det_loss, det, points, None, center=True)
+                self.src_det_loss, det, self._heatmaps(samples, SOURCE_HINT),
+                None, centers)
         if w.get('src_count', 0) > 0:
             count = self.count_head(det[:, None])[0]
             n_gt = torch.tensor([float(len(p)) for p in points],
@@ -292,33 +267,24 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
             losses['src.count_error'] = (count.detach() - n_gt).abs().mean()
         return losses, logits
 
-    def _paste(self, inputs: Tensor, points: List[Tensor],
-               pseudo: Optional[Tensor]):
-        """Cross-position cut-and-paste of the target batch."""
-        point_map = rasterize_points(points, inputs.shape[-2:], inputs.device)
-        fields = [] if pseudo is None else [pseudo]
-        result = cross_position_paste(inputs, point_map, fields,
-                                      self.paste_window, self.paste_prob)
-        points = [
-            points_from_count_map(result.point_map[i]).cpu()
-            if box is not None else points[i]
-            for i, box in enumerate(result.boxes)
-        ]
-        pseudo = result.fields[0] if fields else None
-        pasted = sum(box is not None for box in result.boxes)
-        return result.images, points, pseudo, pasted / len(points)
-
     def _target_losses(self, inputs: Tensor, samples, w: dict,
                        stage: int) -> Tuple[dict, Tensor]:
         points = _points(samples, TARGET_HINT)
         pseudo = None
         if stage == 2:
             pseudo = _stack(samples, 'gt_pseudo_seg', TARGET_HINT).long()
-        losses = {}
-        if self.training and self.paste_prob > 0:
-            inputs, points, pseudo, fraction = self._paste(
-                inputs, points, pseudo)
-            losses['tgt.paste_fraction'] = inputs.new_tensor(fraction)
+        losses, moved = {}, None
+        if self.training and self.mixer is not None and self.mixer.prob > 0:
+            mixed = self.mixer(inputs, points,
+                               [] if pseudo is None else [pseudo])
+            inputs = mixed.images
+            pseudo = mixed.fields[0] if pseudo is not None else None
+            moved = [
+                p if pasted else None
+                for p, pasted in zip(mixed.points, mixed.pasted)
+            ]
+            losses['tgt.paste_fraction'] = inputs.new_tensor(
+                sum(mixed.pasted) / len(points))
         logits, det = segmentation_outputs(self.segmentor, inputs)
         if self.discriminator is not None and self.lambda_adv > 0:
             pred = self.discriminator(self.discriminator_input(logits))
@@ -332,7 +298,8 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
             else:
                 background = pseudo == 0
             losses['tgt.loss_det'] = w['tgt_det'] * self._det_loss(
-                self.tgt_det_loss, det, points, background, center=False)
+                self.tgt_det_loss, det,
+                self._heatmaps(samples, TARGET_HINT, moved), background, None)
         if stage == 2:
             losses['tgt.pl_fg_fraction'] = (pseudo == 1).float().mean()
             if w.get('tgt_seg', 0) > 0:

@@ -8,6 +8,7 @@ import copy
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
+import torch
 
 from emda.utils.instances import instance_centroids, label_instances
 from .point_regions import (empty_points, hit_instance_ids, instances_mask,
@@ -102,6 +103,31 @@ class BaseSelector:
                points: np.ndarray, ratio: Optional[float]) -> SelectionResult:
         """Selection on validated inputs (``points`` is (N, 2) int64)."""
         raise NotImplementedError
+
+    def select_batch(
+            self,
+            prob_fg: torch.Tensor,
+            heatmap: Optional[torch.Tensor] = None,
+            points: Optional[Sequence[Any]] = None,
+            ratio: Optional[float] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """``(label, weight)`` of a B x H x W batch, long and float on
+        ``prob_fg``'s device: the per-step call of online self-training.
+
+        This default runs :meth:`__call__` per slice (numpy); selectors
+        whose rule has a tensor form override it.
+        """
+        labels, weights = [], []
+        for i in range(prob_fg.shape[0]):
+            result = self(
+                prob_fg[i],
+                heatmap=None if heatmap is None else heatmap[i],
+                points=None if points is None else points[i],
+                ratio=ratio)
+            labels.append(torch.from_numpy(result.label.astype('int64')))
+            weights.append(torch.from_numpy(result.weight))
+        device = prob_fg.device
+        return torch.stack(labels).to(device), torch.stack(weights).to(device)
 
     # ------------------------------------------------------------ checks
     @staticmethod

@@ -9,7 +9,7 @@ from typing import Tuple
 import cv2
 import numpy as np
 
-from emda.utils.heatmap import gaussian_integral
+from emda.structures import gaussian_integral
 
 
 def estimate_instance_count(heatmap: np.ndarray,

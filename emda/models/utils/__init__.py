@@ -1,7 +1,9 @@
 from .anchor_sampler import (check_dense_inputs, gather_pixel_features,
                              sample_anchors)
-from .cross_position_paste import (cross_position_paste, points_from_count_map,
-                                   rasterize_points, window_point_counts)
+from .cross_position_paste import (CrossPositionPaste, PointPasteResult,
+                                   cross_position_paste, window_point_counts)
+from .frozen_counter import FrozenCounter
+from .packed_targets import check_target_kernels
 from .kmeans import kmeans
 from .prototype_bank import PrototypeBank, PrototypeMemory
 from .segmentor_outputs import segmentation_outputs
@@ -18,6 +20,6 @@ __all__ += [
     'paste_source', 'StrongIntensityAugment'
 ]
 __all__ += [
-    'cross_position_paste', 'rasterize_points', 'points_from_count_map',
-    'window_point_counts'
+    'cross_position_paste', 'window_point_counts', 'CrossPositionPaste',
+    'PointPasteResult', 'FrozenCounter', 'check_target_kernels'
 ]

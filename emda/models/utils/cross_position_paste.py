@@ -7,7 +7,8 @@ annotated points is pasted, with every label field, into the window of
 ``i`` holding the fewest. Point-rich regions are thereby shown in new
 contexts and positions, and sparse crops gain annotated instances. Windows
 are compared by exact point counts (a box filter over the point map); ties
-are broken at random.
+are broken at random. :class:`CrossPositionPaste` is the registered mixer
+WDA-Net builds from its ``mixer`` config.
 """
 from typing import List, NamedTuple, Optional, Sequence, Tuple
 
@@ -15,7 +16,9 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from emda.datasets.point_annotations import pixel_points
+from emda.registry import TASK_UTILS
+from emda.structures import (points_from_count_map_tensor,
+                             rasterize_point_counts_tensor)
 
 
 class PasteResult(NamedTuple):
@@ -26,35 +29,6 @@ class PasteResult(NamedTuple):
     point_map: Tensor
     fields: List[Tensor]
     boxes: List[Optional[Tuple[int, Tuple[int, int], Tuple[int, int]]]]
-
-
-def rasterize_points(points: Sequence[Tensor],
-                     shape: Sequence[int],
-                     device=None) -> Tensor:
-    """``B x H x W`` float map counting the (rounded) ``(y, x)`` points of
-    each image; a point outside the image raises (``pixel_points``)."""
-    h, w = int(shape[0]), int(shape[1])
-    out = torch.zeros(len(points), h * w, device=device)
-    for i, pts in enumerate(points):
-        pts = torch.as_tensor(pts, dtype=torch.float32).reshape(-1, 2)
-        if not len(pts):
-            continue
-        yx = torch.from_numpy(pixel_points(pts.cpu().numpy(), (h, w)))
-        y, x = yx[:, 0], yx[:, 1]
-        out[i].index_add_(0, (y * w + x).to(out.device),
-                          torch.ones(len(yx), device=out.device))
-    return out.view(len(points), h, w)
-
-
-def points_from_count_map(point_map: Tensor) -> Tensor:
-    """``(N, 2)`` float ``(y, x)`` of a single ``H x W`` count map, each
-    pixel repeated as often as it counts."""
-    counts = point_map.round().long().flatten()
-    index = torch.repeat_interleave(
-        torch.arange(counts.numel(), device=point_map.device),
-        counts.clamp(min=0))
-    width = point_map.shape[-1]
-    return torch.stack([index // width, index % width], 1).float()
 
 
 def window_point_counts(point_map: Tensor, window: int) -> Tensor:
@@ -98,7 +72,8 @@ def cross_position_paste(
     Args:
         images (Tensor): ``B x C x H x W``.
         point_map (Tensor): ``B x H x W`` count of annotated points per
-            pixel (see :func:`rasterize_points`); pasted too.
+            pixel (see :func:`~emda.structures.rasterize_point_counts`);
+            pasted too.
         fields (Sequence[Tensor]): More per-pixel maps moved with the
             image, each ``B x ... x H x W`` (pseudo-label, detection
             background...).
@@ -146,3 +121,64 @@ def cross_position_paste(
             out[i][(..., ) + dst] = field[j][(..., ) + src]
         boxes[i] = (j, (sy, sx), (dy, dx))
     return PasteResult(out_images, out_points, out_fields, boxes)
+
+
+class PointPasteResult(NamedTuple):
+    """The mixed batch: images, per-image ``(N, 2)`` points (moved for the
+    pasted images, the given ones otherwise), the moved fields and the
+    boxes of :class:`PasteResult` (``None`` where nothing was pasted)."""
+    images: Tensor
+    points: List[Tensor]
+    fields: List[Tensor]
+    boxes: List[Optional[Tuple[int, Tuple[int, int], Tuple[int, int]]]]
+
+    @property
+    def pasted(self) -> List[bool]:
+        """Whether each image received a window."""
+        return [box is not None for box in self.boxes]
+
+
+@TASK_UTILS.register_module()
+class CrossPositionPaste:
+    """WDA-Net's cross-position cut-and-paste as a batch mixer.
+
+    Rasterizes the points of every image to a count map (the point codec),
+    pastes with :func:`cross_position_paste` and recovers the points of the
+    pasted images from the moved count map, so the caller can re-render
+    their targets.
+
+    Args:
+        prob (float): Probability of pasting into each image. Default: 0.5
+            (WDA-Net gives none for the target; its source variant 0.9).
+        window (int, optional): Window side; None: half the crop.
+    """
+
+    def __init__(self, prob: float = 0.5, window: Optional[int] = None):
+        if not 0. <= prob <= 1.:
+            raise ValueError(f'prob must lie in [0, 1], got {prob}')
+        self.prob = float(prob)
+        self.window = window
+
+    def __call__(
+            self,
+            images: Tensor,
+            points: Sequence[Tensor],
+            fields: Sequence[Tensor] = (),
+            generator: Optional[torch.Generator] = None) -> PointPasteResult:
+        """Mix ``images`` (``B x C x H x W``) with their ``(N, 2)`` (y, x)
+        ``points`` and the per-pixel ``fields``."""
+        point_map = rasterize_point_counts_tensor(points, images.shape[-2:],
+                                                  images.device)
+        result = cross_position_paste(images, point_map, fields, self.window,
+                                      self.prob, generator)
+        moved = [
+            points_from_count_map_tensor(result.point_map[i]).cpu()
+            if box is not None else points[i]
+            for i, box in enumerate(result.boxes)
+        ]
+        return PointPasteResult(result.images, moved, result.fields,
+                                result.boxes)
+
+    def __repr__(self) -> str:
+        return (f'{type(self).__name__}(prob={self.prob}, '
+                f'window={self.window})')

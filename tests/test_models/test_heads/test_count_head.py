@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from emda.registry import MODELS
-from emda.utils.heatmap import gaussian_integral
+from emda.structures import gaussian_integral
 
 
 def test_count_is_the_density_mass_in_gaussians():

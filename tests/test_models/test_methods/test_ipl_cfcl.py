@@ -6,6 +6,8 @@ import torch
 from mmengine.structures import PixelData
 from mmseg.structures import SegDataSample
 
+from emda.structures.heatmaps import center_weight_map
+
 from emda.registry import MODELS
 
 SIZE = 32
@@ -23,9 +25,12 @@ def make_samples(n=2, pseudo_value=1, det_background=0):
         pseudo[:, 24:, :] = 0
         heat = torch.zeros(1, SIZE, SIZE)
         heat[:, 10:14, 10:14] = 200.
+        centre = torch.from_numpy(
+            center_weight_map([[11.5, 11.5]], (SIZE, SIZE), 11))[None]
         s.set_data(
             dict(
                 gt_heatmap=PixelData(data=heat),
+                gt_center_weight=PixelData(data=centre),
                 gt_pseudo_seg=PixelData(data=pseudo),
                 gt_det_background=PixelData(
                     data=torch.full(
@@ -123,7 +128,6 @@ def test_target_detection_ignores_pixels_outside_background_and_gaussians(
     det = torch.rand(2, 1, SIZE, SIZE) * 50
     loss = model._target_det_loss(det, samples)
     target = torch.stack([s.gt_heatmap.data for s in samples])
-    from emda.models.losses.heatmap_mse_loss import center_weight_map
     centre = torch.from_numpy(
         center_weight_map([[11.5, 11.5]], (SIZE, SIZE), 11))[None, None]
     weight = (target > 0).float() + 3 * centre
@@ -226,3 +230,18 @@ def test_missing_pseudo_labels_raise_a_clear_error(tiny_multitask_parts):
         del s.gt_pseudo_seg
     with pytest.raises(KeyError, match='kind="pseudo"'):
         model.loss(inputs, samples)
+
+
+def test_target_detection_reads_the_packed_center_weight(tiny_multitask_parts):
+    """L_det^t uses the pipeline's gt_center_weight (no re-rendering) and
+    rejects one rendered with another kernel."""
+    model = build(tiny_multitask_parts)
+    samples = make_samples(det_background=0)
+    det = torch.rand(2, 1, SIZE, SIZE) * 50
+    loss = model._target_det_loss(det, samples)
+    for s in samples:
+        s.gt_center_weight.data.zero_()
+    assert not torch.allclose(model._target_det_loss(det, samples), loss)
+    samples[0].set_metainfo(dict(center_kernel=7))
+    with pytest.raises(ValueError, match='center_kernel'):
+        model._target_det_loss(det, samples)

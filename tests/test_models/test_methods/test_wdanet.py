@@ -10,7 +10,8 @@ from mmseg.structures import SegDataSample
 
 from emda.registry import MODELS
 from recording_optim_wrapper import RecordingOptimWrapper, names_of
-from emda.utils.heatmap import gaussian_integral
+from emda.structures import (center_weight_map, gaussian_integral,
+                             render_heatmap)
 
 SIZE = 32
 KERNEL = 11
@@ -43,6 +44,14 @@ def make_samples(n=2):
         pseudo[:, 24:, :] = 0
         s.gt_pseudo_seg = PixelData(data=pseudo)
         s.gt_points = torch.tensor([[11.5, 11.5], [4., 20. + i]])
+        # the pipeline's packed targets (GenerateCenterHeatmap)
+        points = s.gt_points.numpy()
+        s.gt_heatmap = PixelData(
+            data=torch.from_numpy(
+                render_heatmap(points, (SIZE, SIZE), KERNEL))[None])
+        s.gt_center_weight = PixelData(
+            data=torch.from_numpy(center_weight_map(points, (SIZE,
+                                                             SIZE)))[None])
         s.set_metainfo(
             dict(
                 img_shape=(SIZE, SIZE),
@@ -125,7 +134,7 @@ def test_ranking_loss_is_zero_inside_the_margin_and_its_weight_decays(
     model.set_stage(1)
     # the frozen counter sees about 20 instances, the model about 0
     with torch.no_grad():
-        model.frozen_counter['count_head'].conv_out.bias.fill_(
+        model.frozen_counter.count_head.conv_out.bias.fill_(
             20 * gaussian_integral(KERNEL) / SIZE**2)
     inputs, samples = batch()
 
@@ -267,8 +276,10 @@ def test_bad_configs_and_missing_fields_are_named(tiny_multitask_parts):
             tiny_multitask_parts,
             count_head=dict(
                 type='CountHead', channels=4, num_branches=2, kernel_size=61))
-    with pytest.raises(ValueError, match='paste_prob'):
-        build(tiny_multitask_parts, paste_prob=2.)
+    with pytest.raises(ValueError, match='prob'):
+        build(
+            tiny_multitask_parts,
+            mixer=dict(type='CrossPositionPaste', prob=2.))
     segmentor, preprocessor = tiny_multitask_parts
     no_det = {k: v for k, v in segmentor.items() if k != 'det_head'}
     with pytest.raises(ValueError, match='det_head'):

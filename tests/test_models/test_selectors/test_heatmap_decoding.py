@@ -4,7 +4,7 @@ import pytest
 from emda.models.selectors.heatmap_decoding import (estimate_instance_count,
                                                     find_peaks,
                                                     normalize_heatmap)
-from emda.utils import gaussian_integral, render_heatmap
+from emda.structures import gaussian_integral, render_heatmap
 
 
 def test_instance_count_from_heatmap_mass():

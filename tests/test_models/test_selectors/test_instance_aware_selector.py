@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from emda.models.selectors import InstanceAwareSelector
-from emda.utils import render_heatmap
+from emda.structures import render_heatmap
 
 SHAPE = (200, 400)
 # Six instances in a row, 64 px apart (their 61 px Gaussians do not touch),

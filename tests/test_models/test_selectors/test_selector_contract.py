@@ -7,7 +7,8 @@ import torch
 from emda.models.selectors import (EntropySelector, InstanceAwareSelector,
                                    SelectionResult, ThresholdSelector)
 from emda.registry import TASK_UTILS
-from emda.utils import register_all_modules, render_heatmap
+from emda.structures import render_heatmap
+from emda.utils import register_all_modules
 
 SELECTOR_CFGS = [
     dict(type='InstanceAwareSelector'),

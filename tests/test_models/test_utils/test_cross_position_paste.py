@@ -4,8 +4,10 @@ the receiver, with its points and label fields."""
 import pytest
 import torch
 
-from emda.models.utils import (cross_position_paste, points_from_count_map,
-                               rasterize_points, window_point_counts)
+from emda.models.utils import cross_position_paste, window_point_counts
+from emda.structures import points_from_count_map_tensor as \
+    points_from_count_map
+from emda.structures import rasterize_point_counts_tensor as rasterize_points
 
 SIZE, WINDOW = 8, 4
 
