@@ -76,10 +76,14 @@ def _base_files(path):
     return []
 
 
-#: IPL-CFCL's ablations and longer / other-data variants derive from its
-#: main CPU final (they override a few keys of one method's setting); no
-#: other final, and none across methods, inherits a final config
+#: IPL-CFCL's ablations and longer / other-data variants, and the
+#: histogram-matched SourceOnly, derive from their method's main final (they
+#: override a few keys of one method's setting); no other final, and none
+#: across methods, inherits a final config
 VARIANTS_OF = {
+    'source_only': {
+        'source-only_unet-s4-c16_1xb4-3k_vnc3-lucchi-cpu-256x256.py',
+    },
     'ipl_cfcl': {
         'ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py',
         'ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py',

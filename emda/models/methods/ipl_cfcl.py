@@ -20,8 +20,9 @@ DEFAULT_LOSS_WEIGHTS = dict(
     stage2=dict(tgt_seg=1.0, tgt_det=0.01, contrast=0.005))
 LOSS_TERMS = ('src_seg', 'src_det', 'tgt_seg', 'tgt_det', 'contrast')
 
-TARGET_HINT = ('train the target with EMTrainPipeline(kind="pseudo") under '
-               'a SelfTrainingRoundHook')
+TARGET_HINT = (
+    'train the target with the pair configs\' pseudo_train_pipeline under '
+    'a SelfTrainingRoundHook')
 
 
 def _stack(samples, key: str) -> Tensor:

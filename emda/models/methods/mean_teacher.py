@@ -176,7 +176,7 @@ class MeanTeacher(BaseDAModel):
         samples = data_samples['source']
         if any('gt_sem_seg' not in s for s in samples):
             raise KeyError('mixing pastes labelled source pixels: the source '
-                           'samples need gt_sem_seg (kind="labels")')
+                           'samples need gt_sem_seg (labels_train_pipeline)')
         labels = torch.stack([s.gt_sem_seg.data[0] for s in samples]).long()
         src_size = tuple(inputs['source'].shape[-2:])
         tgt_size = tuple(inputs['target'].shape[-2:])

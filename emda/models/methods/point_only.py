@@ -102,7 +102,7 @@ class PointOnly(BaseDAModel):
             if 'gt_points' not in sample:
                 raise KeyError(
                     'PointOnly needs gt_points in every target sample: use '
-                    "a points dataset (EMTrainPipeline(kind='points'), e.g. "
+                    'a points dataset (points_train_pipeline, e.g. '
                     'target_train_points of the pair config)')
             points = sample.gt_points.detach().cpu().numpy()
             n_points += len(points)

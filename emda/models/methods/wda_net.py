@@ -35,11 +35,12 @@ def _points(samples, hint: str) -> List[Tensor]:
     return [s.gt_points.reshape(-1, 2).float().cpu() for s in samples]
 
 
-TARGET_HINT = ('train the target with EMTrainPipeline(kind="pseudo", '
-               'heatmap_source="points") on a dataset with points_file, '
+TARGET_HINT = ('train the target with the pair configs\' '
+               'pseudo_points_train_pipeline on a dataset with points_file, '
                'under a SelfTrainingRoundHook')
-SOURCE_HINT = ('train the source with EMTrainPipeline(kind="labels") '
-               '(GenerateCenterHeatmap gives gt_heatmap and gt_points)')
+SOURCE_HINT = (
+    'train the source with the pair configs\' labels_train_pipeline '
+    '(GenerateCenterHeatmap gives gt_heatmap and gt_points)')
 
 
 @MODELS.register_module()

@@ -126,7 +126,7 @@ class MultiTaskEncoderDecoder(EncoderDecoder):
         if any('gt_heatmap' not in s for s in data_samples):
             raise KeyError('det_loss needs gt_heatmap in every sample: put '
                            'GenerateCenterHeatmap in the train pipeline '
-                           '(EMTrainPipeline does for kind="labels")')
+                           '(the pair configs\' labels_train_pipeline does)')
         target = torch.stack([s.gt_heatmap.data for s in data_samples])
         det = self.det_head(feats)
         if det.shape[2:] != target.shape[2:]:

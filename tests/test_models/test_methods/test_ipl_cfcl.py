@@ -228,7 +228,7 @@ def test_missing_pseudo_labels_raise_a_clear_error(tiny_multitask_parts):
     inputs, samples = batch()
     for s in samples['target']:
         del s.gt_pseudo_seg
-    with pytest.raises(KeyError, match='kind="pseudo"'):
+    with pytest.raises(KeyError, match='pseudo_train_pipeline'):
         model.loss(inputs, samples)
 
 

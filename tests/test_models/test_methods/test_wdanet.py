@@ -291,5 +291,5 @@ def test_bad_configs_and_missing_fields_are_named(tiny_multitask_parts):
     inputs, samples = batch()
     for s in samples['target']:
         del s.gt_pseudo_seg
-    with pytest.raises(KeyError, match='kind="pseudo"'):
+    with pytest.raises(KeyError, match='pseudo_points_train_pipeline'):
         model.segmentor_losses(inputs, samples)
