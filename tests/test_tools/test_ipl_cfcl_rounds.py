@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import torch
 
+from emda.datasets import pipelines
+
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = osp.join(REPO, 'configs', 'ipl_cfcl',
                   'ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py')
@@ -20,7 +22,6 @@ STOP_HOOK = '''
 import os
 from mmengine.hooks import Hook
 from emda.registry import HOOKS
-from emda.datasets import pipelines
 
 
 @HOOKS.register_module()
