@@ -76,6 +76,18 @@ test_pipeline = [
 
 source_train = dict(
     _base_.vnc3_train, data_root=data_root, pipeline=labels_train_pipeline)
+# the source slices histogram-matched to the target training images, right
+# after loading (issue 13's intensity alignment; target images only, no
+# target labels): the *-histmatch variants train on this source
+source_train_histmatch = dict(
+    source_train,
+    pipeline=[
+        labels_train_pipeline[0],
+        dict(
+            type='MatchTargetHistogram',
+            reference_dir=data_root + '/' + _base_.lucchi_train.img_path),
+        *labels_train_pipeline[1:]
+    ])
 target_train_labeled = dict(
     _base_.lucchi_train, data_root=data_root, pipeline=labels_train_pipeline)
 target_train_points = dict(
