@@ -11,10 +11,16 @@ simulated_points = [
         seed=20)
 ]
 # paths relative to the working directory, like the simulated file
-target_pseudo_source = dict(
-    data_root='',
-    img_path='../shared/data/lucchi/train/images',
-    points_file='data/simulated/lucchi_train_100pct_seed20.json',
-    unknown_points='error')
-model = dict(selector=dict(mode='full'))
+round_hook = _base_.custom_hooks[0]
+custom_hooks = [
+    dict(
+        round_hook,
+        dataset=dict(
+            round_hook.dataset,
+            data_root='',
+            img_path='../shared/data/lucchi/train/images',
+            points_file='data/simulated/lucchi_train_100pct_seed20.json',
+            unknown_points='error'),
+        selector=dict(round_hook.selector, mode='full'))
+]
 target_supervision = 'points (100 %, simulated)'

@@ -6,5 +6,5 @@
 # only, no target labels; the final checkpoint is the label-free choice.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
 param_scheduler = None
-custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='current')]
+custom_hooks = [dict(_base_.custom_hooks[0], init_from='current')]
 train_dataloader = dict(dataset=dict(source=_base_.source_train_histmatch))

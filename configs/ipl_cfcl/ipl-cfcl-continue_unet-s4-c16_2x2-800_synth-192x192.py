@@ -10,11 +10,6 @@
 #   label-free starts); the demo reports data seed 0.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py']
 param_scheduler = [
-    dict(
-        type='ConstantLR',
-        factor=1.0,
-        by_epoch=False,
-        begin=0,
-        end=_base_.max_iters)
+    dict(type='ConstantLR', factor=1.0, by_epoch=False, begin=0)
 ]
-custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='current')]
+custom_hooks = [dict(_base_.custom_hooks[0], init_from='current')]

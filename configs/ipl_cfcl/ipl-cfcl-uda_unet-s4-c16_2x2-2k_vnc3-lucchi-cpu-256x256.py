@@ -5,17 +5,23 @@
 # 0.001 L_det^t + 0.005 L_con), detection weights at 0.1x as in the CPU
 # profile of the main config.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
-target_pseudo_source = dict(points_file=None)
+round_hook = _base_.custom_hooks[0]
+# no points: the target slices without their points file, IPL in UDA mode
+custom_hooks = [
+    dict(
+        round_hook,
+        dataset=dict(round_hook.dataset, points_file=None),
+        selector=dict(round_hook.selector, mode='uda', uda_point_ratio=0.15))
+]
 model = dict(
-    selector=dict(mode='uda', uda_point_ratio=0.15),
     loss_weights=dict(
         stage1=dict(tgt_det=0.02, contrast=1.0),
         stage2=dict(tgt_det=0.0001, contrast=0.005)))
-rounds = [
+train_cfg = dict(rounds=[
     dict(stage=1, ratio=0.15, tau=0.9),
     dict(stage=1, ratio=0.30, tau=0.9),
     dict(stage=1, ratio=0.45, tau=0.9),
     dict(stage=2, ratio=0.5, tau=0.8),
     dict(stage=2, ratio=0.95, tau=0.8),
-]
+])
 target_supervision = 'none (UDA)'

@@ -7,9 +7,16 @@ _base_ = [
     '../_base_/schedules/ipl_cfcl_paper.py'
 ]
 model = dict(
-    segmentor=_base_.segmentor,
-    data_preprocessor=_base_.data_preprocessor,
-    selector=_base_.selector_geometry)
+    segmentor=_base_.segmentor, data_preprocessor=_base_.data_preprocessor)
+# the round hook pseudo-labels the pair's target slices with the method's
+# selector at the pair's pixel geometry
+custom_hooks = [
+    dict(
+        _base_.custom_hooks[0],
+        dataset=_base_.target_pseudo_source,
+        selector=dict(_base_.pseudo_label_selector,
+                      **_base_.selector_geometry))
+]
 train_dataloader = dict(
     batch_size=1,
     dataset=dict(

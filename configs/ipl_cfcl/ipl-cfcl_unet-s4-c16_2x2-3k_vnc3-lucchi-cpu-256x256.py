@@ -7,9 +7,6 @@
 # (tools/benchmarks/extend_run.py, then tools/compare.py --resume).
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
 # the 2k config's rounds, then 5 more in stage 2 (r 0.8, 0.9, then 1)
-rounds = _base_.rounds + [
+train_cfg = dict(rounds=_base_.train_cfg.rounds + [
     dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
-]
-max_iters = _base_.pretrain_iters + len(rounds) * _base_.round_iters
-train_cfg = dict(max_iters=max_iters)
-param_scheduler = [dict(_base_.param_scheduler[0], end=max_iters)]
+])

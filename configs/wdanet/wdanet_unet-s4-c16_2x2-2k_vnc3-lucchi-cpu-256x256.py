@@ -15,11 +15,19 @@ model = dict(
     # the ranking weight decays to 0 over each stage, as over WDA-Net's
     # 100k-iteration stages (a derived config changing round_iters sets it
     # too)
-    rank_decay_iters=_base_.round_iters)
+    rank_decay_iters=_base_.train_cfg.round_iters)
 # the target carries the annotated points (detection targets, cut-and-paste
 # density) and the round's pseudo-label (stage 2), its heatmap from the
 # points: the pair's target_train_pseudo_points
 train_dataloader = dict(
     dataset=dict(
         source=_base_.source_train, target=_base_.target_train_pseudo_points))
-default_hooks = dict(checkpoint=dict(interval=_base_.val_interval))
+default_hooks = dict(checkpoint=dict(interval=_base_.train_cfg.val_interval))
+# the round hook pseudo-labels the pair's target slices with the method's
+# selector
+custom_hooks = [
+    dict(
+        _base_.custom_hooks[0],
+        dataset=_base_.target_pseudo_source,
+        selector=_base_.pseudo_label_selector)
+]

@@ -60,6 +60,19 @@ class MultiDomainDataset:
             if hasattr(ds, 'full_init'):
                 ds.full_init()
 
+    def set_pseudo_label_dir(self, round_dir: Optional[str]) -> int:
+        """Point every ``LoadPseudoLabels`` of the domains' pipelines at
+        the self-training round ``round_dir`` (the explicit call of
+        ``SelfTrainingLoop.use_pseudo_labels``); returns how many there
+        were."""
+        found = 0
+        for ds in self.domains.values():
+            for transform in getattr(ds.pipeline, 'transforms', ()):
+                if hasattr(transform, 'set_round_dir'):
+                    transform.set_round_dir(round_dir)
+                    found += 1
+        return found
+
     def __len__(self) -> int:
         if self._length is not None:
             return self._length

@@ -90,19 +90,16 @@ def pseudo_train_pipeline(
         crop_size=(256, 256),
         scale: float = 1.0,
         heatmap_kernel: int = 61,
-        pseudo_root: str = '{work_dir}/pseudo_labels',
         with_points: bool = False,
         **augment) -> List[dict]:
     """The current self-training round's pseudo-label, detection background
-    and point instances from ``pseudo_root``. The center heatmap sits at the
+    and point instances (the round that ``SelfTrainingLoop`` hands to
+    ``LoadPseudoLabels``). The center heatmap sits at the
     centroids of the pseudo-label instances (the paper's
     segmentation-to-detection teaching) or, ``with_points``, at the
     annotated points, which are loaded too (WDA-Net, the ablation without
     that teaching)."""
-    load = [
-        dict(type='LoadEMImage'),
-        dict(type='LoadPseudoLabels', root=pseudo_root)
-    ]
+    load = [dict(type='LoadEMImage'), dict(type='LoadPseudoLabels')]
     if with_points:
         load.append(dict(type='LoadPointAnnotations'))
     return (load + train_augment(crop_size, scale, **augment) + [

@@ -116,10 +116,6 @@ def main(argv=None):
     cfg = build_config(args)
     cfg.log_dumps_to_console = args.verbose
     prepare_data(cfg)
-    # dataloader workers start before any hook runs: pipelines that read
-    # run outputs (self-training pseudo-labels) find the work_dir here
-    from emda.datasets.pseudo_label_store import ENV_WORK_DIR
-    os.environ[ENV_WORK_DIR] = osp.abspath(cfg.work_dir)
     from emda.engine.em_runner import EMRunner
     runner = EMRunner.from_cfg(cfg)
     runner.train()

@@ -81,11 +81,20 @@ class RankStateHook(Hook):
             self.last_iter = _digests(runner, skip=BN_STATS)
 
     def after_train(self, runner) -> None:
-        store = pseudo_label_store.PseudoLabelStore(
-            os.path.join(runner.work_dir, 'pseudo_labels'))
+        # the round this rank's train pipeline reads (the loop's explicit
+        # call), None for runs without rounds
+        round_dirs = {
+            transform.round_dir
+            for ds in getattr(runner.train_dataloader.dataset, 'domains',
+                              {}).values()
+            for transform in ds.pipeline.transforms
+            if hasattr(transform, 'set_round_dir')
+        }
+        assert len(round_dirs) <= 1, round_dirs
+        round_dir = round_dirs.pop() if round_dirs else None
         state = dict(
             world_size=get_world_size(),
-            round=store.current(),
+            round=os.path.basename(round_dir) if round_dir else None,
             last_iter=self.last_iter,
             state_dict=_digests(runner))
         path = f'{os.environ["EMDA_TEST_WRITES"]}.rank{get_rank()}'

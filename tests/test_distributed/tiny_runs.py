@@ -27,7 +27,7 @@ IPL_ROUNDS = [
 ]
 IPL_PRETRAIN = 2
 #: WDANet: 2 source pretraining iterations, then a stage-1 and a stage-2
-#: round of 2 (the schedule variables its round hook reads)
+#: round of 2 (its SelfTrainingLoop schedule)
 WDANET_PRETRAIN = 2
 WDANET_ROUND = 2
 CROP = (48, 48)
@@ -64,23 +64,28 @@ def tiny_config(method: str, root: str) -> str:
                     f'pipeline={_pipeline(target)})')
     hooks = "dict(type='RankStateHook')"
     max_iters, val_interval = 4, 2
+    train_cfg = f'max_iters={max_iters}, val_interval={val_interval}'
     extra = ''
+    # the round hook of the staged methods: the tiny target slices to
+    # pseudo-label, and its other arguments from the config
+    round_hook = ("dict(_base_.custom_hooks[0], dataset=dict("
+                  "_base_.custom_hooks[0].dataset, data_root=root, "
+                  "img_path='tgt/images', points_file='tgt/points.json'){}), ")
     if method == 'ipl_cfcl':
-        max_iters = IPL_PRETRAIN + sum(r['iters'] for r in IPL_ROUNDS)
         # validation at the end only: a round starts from exactly the
         # previous iteration's checkpoint (init_from='current')
-        val_interval = max_iters
-        hooks = (f"dict(type='SelfTrainingRoundHook', init_from='current', "
-                 f'pretrain_iters={IPL_PRETRAIN}, rounds={IPL_ROUNDS!r}), ' +
-                 hooks)
+        max_iters = IPL_PRETRAIN + sum(r['iters'] for r in IPL_ROUNDS)
+        train_cfg = (f'pretrain_iters={IPL_PRETRAIN}, rounds={IPL_ROUNDS!r},'
+                     f' val_interval={max_iters}')
+        hooks = round_hook.format(
+            ", init_from='current', selector=dict("
+            "_base_.custom_hooks[0].selector, kernel_size=11, "
+            "blob_kernel=(3, 3), ring_kernel=(5, 5), det_bg_point_kernel=11)"
+        ) + hooks
         extra = '''
 model = dict(
-    selector=dict(kernel_size=11, blob_kernel=(3, 3), ring_kernel=(5, 5),
-                  det_bg_point_kernel=11),
     prototype_interval=2, anchor_conf=0.5,
     prototype_bank=dict(kmeans_n_init=1))
-target_pseudo_source = dict(data_root=root, img_path='tgt/images',
-                            points_file='tgt/points.json')
 '''
     if method == 'mean_teacher':
         hooks = "dict(type='EMATeacherHook', alpha=0.99), " + hooks
@@ -91,19 +96,16 @@ target_pseudo_source = dict(data_root=root, img_path='tgt/images',
 model = dict(selector=dict(tau=0.5))
 '''
     if method == 'wdanet':
-        max_iters = WDANET_PRETRAIN + 2 * WDANET_ROUND
         # validation at every round end: a round starts from the best
         # checkpoint so far (the base's init_from='best')
-        val_interval = WDANET_ROUND
-        hooks = ("dict(type='SelfTrainingRoundHook', init_from='best'), " +
-                 hooks)
+        max_iters = WDANET_PRETRAIN + 2 * WDANET_ROUND
+        train_cfg = (f'pretrain_iters={WDANET_PRETRAIN}, '
+                     f'round_iters={WDANET_ROUND}, '
+                     f'val_interval={WDANET_ROUND}')
+        hooks = round_hook.format('') + hooks
         extra = f'''
 model = dict(heatmap_kernel=11, rank_decay_iters={WDANET_ROUND},
              mixer=dict(prob=1.0), discriminator=dict(ndf=32, num_convs=3))
-target_pseudo_source = dict(data_root=root, img_path='tgt/images',
-                            points_file='tgt/points.json')
-pretrain_iters = {WDANET_PRETRAIN}
-round_iters = {WDANET_ROUND}
 # one constant schedule per optimizer
 param_scheduler = dict(segmentor=param_scheduler,
                        count_head=param_scheduler,
@@ -124,7 +126,7 @@ val_dataloader = dict(
                  ann_path='tgt/labels'))
 test_dataloader = val_dataloader
 custom_hooks = [{hooks}]
-train_cfg = dict(max_iters={max_iters}, val_interval={val_interval})
+train_cfg = dict({train_cfg})
 param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False,
                         begin=0, end={max_iters})]
 default_hooks = dict(logger=dict(interval=1),

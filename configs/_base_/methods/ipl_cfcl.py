@@ -8,9 +8,6 @@
 _base_ = ['./multi_domain.py']
 model = dict(
     type='IPLCFCL',
-    # IPL, weakly supervised mode; tau and r are set per round by the hook,
-    # the pixel geometry comes from the pair (selector_geometry)
-    selector=dict(type='InstanceAwareSelector', mode='wda', min_size=4),
     loss_weights=dict(
         pretrain=dict(src_seg=1.0, src_det=0.05),
         stage1=dict(src_seg=1.0, src_det=0.05, tgt_det=0.01, contrast=1.0),
@@ -32,6 +29,11 @@ model = dict(
 # projection head; stage 2: the source-only terms): DDP must look for them
 find_unused_parameters = True
 train_dataloader = dict(batch_size=2)
-# rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
-# and `round_iters`, the pair `target_pseudo_source`; the hook reads them
+# rounds and stages: the schedule base's SelfTrainingLoop holds the round
+# schedule; the round hook pseudo-labels each round with this selector (IPL,
+# weakly supervised mode; tau and r come from the rounds), the final config
+# adds the pair's pixel geometry (selector_geometry) and target slices
+# (target_pseudo_source)
+pseudo_label_selector = dict(
+    type='InstanceAwareSelector', mode='wda', min_size=4)
 custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='best')]

@@ -18,7 +18,6 @@ model = dict(
         norm_cfg=dict(type='GN', num_groups=32, affine=False)),
     gan_type='bce',
     lambda_adv=0.001,
-    selector=dict(type='EntropySelector', percentile=80., min_threshold=0.5),
     loss_weights=dict(
         pretrain=dict(src_seg=1.0, src_det=0.01, src_count=1.0),
         stage1=dict(src_seg=1.0, src_det=0.01, tgt_det=0.1, rank=1.0),
@@ -39,7 +38,9 @@ model_wrapper_cfg = dict(
     broadcast_buffers=False,
     find_unused_parameters=False)
 train_dataloader = dict(batch_size=2)
-# rounds and stages: the schedule base defines `pretrain_iters`, `rounds`
-# and `round_iters`, the pair `target_pseudo_source`; the hook reads them
-# (pseudo-labels with the model's `selector`)
+# rounds and stages: the schedule base's SelfTrainingLoop holds the round
+# schedule; the round hook pseudo-labels each round with this selector, the
+# final config adds the pair's target slices (target_pseudo_source)
+pseudo_label_selector = dict(
+    type='EntropySelector', percentile=80., min_threshold=0.5)
 custom_hooks = [dict(type='SelfTrainingRoundHook', init_from='best')]

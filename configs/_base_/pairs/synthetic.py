@@ -47,8 +47,7 @@ image_train_pipeline = [
 # the current self-training round's pseudo-labels (IPL-CFCL, WDA-Net)
 pseudo_train_pipeline = [
     dict(type='LoadEMImage'),
-    dict(type='LoadPseudoLabels', root='{work_dir}/pseudo_labels'),
-    *train_augment,
+    dict(type='LoadPseudoLabels'), *train_augment,
     dict(
         type='GenerateCenterHeatmap',
         source='pseudo',
@@ -59,7 +58,7 @@ pseudo_train_pipeline = [
 # (WDA-Net; the IPL-CFCL ablation without segmentation -> detection teaching)
 pseudo_points_train_pipeline = [
     dict(type='LoadEMImage'),
-    dict(type='LoadPseudoLabels', root='{work_dir}/pseudo_labels'),
+    dict(type='LoadPseudoLabels'),
     dict(type='LoadPointAnnotations'), *train_augment,
     dict(
         type='GenerateCenterHeatmap',

@@ -3,26 +3,29 @@
 # tau 0.9; stage 2 = 2 rounds, r 0.35 / 0.7, tau 0.8). Adam 1e-3 for
 # pretraining, 1e-4 for self-training (the paper steps its LR down too);
 # validation (and checkpoint selection) at every round end. The optimizer
-# and loops are adam_cpu.py's.
+# is adam_cpu.py's.
 _base_ = ['./adam_cpu.py']
-pretrain_iters = 1000
-round_iters = 200
-# read by SelfTrainingRoundHook (a round without `iters` lasts round_iters)
-rounds = [
-    dict(stage=1, ratio=0.0, tau=0.9),
-    dict(stage=1, ratio=0.3, tau=0.9),
-    dict(stage=1, ratio=0.6, tau=0.9),
-    dict(stage=2, ratio=0.35, tau=0.8),
-    dict(stage=2, ratio=0.7, tau=0.8),
-]
-max_iters = pretrain_iters + len(rounds) * round_iters
+pretrain_iters = 1000  # also the LR milestone
 param_scheduler = [
     dict(
         type='MultiStepLR',
         milestones=[pretrain_iters],
         gamma=0.1,
         by_epoch=False,
-        begin=0,
-        end=max_iters)
+        begin=0)
 ]
-train_cfg = dict(max_iters=max_iters, val_interval=round_iters)
+# the round schedule, declared once: SelfTrainingLoop derives max_iters and
+# the validation interval (every round end) from it; a round without `iters`
+# lasts round_iters
+train_cfg = dict(
+    _delete_=True,
+    type='SelfTrainingLoop',
+    pretrain_iters=pretrain_iters,
+    round_iters=200,
+    rounds=[
+        dict(stage=1, ratio=0.0, tau=0.9),
+        dict(stage=1, ratio=0.3, tau=0.9),
+        dict(stage=1, ratio=0.6, tau=0.9),
+        dict(stage=2, ratio=0.35, tau=0.8),
+        dict(stage=2, ratio=0.7, tau=0.8),
+    ])

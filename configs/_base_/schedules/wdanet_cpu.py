@@ -6,13 +6,6 @@
 # StepLR(2000, 0.9): the spec). Validation (and checkpoint selection) every
 # 250 iterations.
 _base_ = ['./ipl_cfcl_cpu.py']
-pretrain_iters = 1000
-round_iters = 500
-# read by SelfTrainingRoundHook (a round without `iters` lasts round_iters);
-# no ratio / tau: the entropy selector has neither
-rounds = [dict(stage=1), dict(stage=2)]
-max_iters = pretrain_iters + len(rounds) * round_iters
-val_interval = 250
 generator_optimizer = _base_.optim_wrapper.optimizer
 optim_wrapper = dict(
     _delete_=True,
@@ -22,21 +15,15 @@ optim_wrapper = dict(
     discriminator=dict(
         type='OptimWrapper',
         optimizer=dict(type='Adam', lr=2e-4, betas=(0.9, 0.99))))
-generator_scheduler = [
-    dict(
-        _base_.param_scheduler[0], milestones=[pretrain_iters], end=max_iters)
-]
+generator_scheduler = _base_.param_scheduler
 param_scheduler = dict(
     _delete_=True,
     segmentor=generator_scheduler,
     count_head=generator_scheduler,
     discriminator=[
         dict(
-            type='StepLR',
-            step_size=2000,
-            gamma=0.9,
-            by_epoch=False,
-            begin=0,
-            end=max_iters)
+            type='StepLR', step_size=2000, gamma=0.9, by_epoch=False, begin=0)
     ])
-train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
+# no ratio / tau: the entropy selector has neither
+train_cfg = dict(
+    round_iters=500, rounds=[dict(stage=1), dict(stage=2)], val_interval=250)

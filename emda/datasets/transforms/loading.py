@@ -1,5 +1,8 @@
 """Loading transforms: EM slices, binary labels, point annotations and
 self-training pseudo-labels."""
+import os.path as osp
+from typing import Optional
+
 import numpy as np
 from mmcv.transforms import BaseTransform
 
@@ -89,34 +92,40 @@ class LoadPointAnnotations(BaseTransform):
 
 @TRANSFORMS.register_module()
 class LoadPseudoLabels(BaseTransform):
-    """Read the current self-training round's maps of this slice:
-    ``gt_pseudo_seg`` (1/0/255), ``gt_det_background`` and
-    ``gt_point_instances`` (uint8 0/1), all as seg fields so geometric
-    transforms move them with the image (pads become 255: ignored in the
-    pseudo-label, and not counted by the 0/1 masks, which test ``== 1``).
+    """Read this slice's maps of one self-training round: ``gt_pseudo_seg``
+    (1/0/255), ``gt_det_background`` and ``gt_point_instances`` (uint8
+    0/1), all as seg fields so geometric transforms move them with the image
+    (pads become 255: ignored in the pseudo-label, and not counted by the
+    0/1 masks, which test ``== 1``).
 
-    Before the first round (e.g. during source pretraining) every pixel is
-    ignored and both masks are empty, so target losses vanish.
+    The round is given explicitly: ``SelfTrainingLoop.use_pseudo_labels``
+    calls :meth:`set_round_dir` (through the dataset) at each round start,
+    or ``round_dir`` names a fixed round folder. With no round (source
+    pretraining) every pixel is ignored and both masks are empty, so target
+    losses vanish.
 
     Args:
-        root (str): Pseudo-label root, see
-            :mod:`emda.datasets.pseudo_label_store`. Default:
-            ``'{work_dir}/pseudo_labels'``.
+        round_dir (str, optional): A round folder of a
+            :class:`~emda.datasets.pseudo_label_store.PseudoLabelStore`.
     """
 
-    def __init__(self, root: str = '{work_dir}/pseudo_labels'):
-        self.root = root
-        self._store = None
+    def __init__(self, round_dir: Optional[str] = None):
+        self.round_dir = round_dir
+
+    def set_round_dir(self, round_dir: Optional[str]) -> None:
+        """Read round ``round_dir`` from now on (None: no round)."""
+        self.round_dir = round_dir
 
     def transform(self, results: dict) -> dict:
-        if self._store is None:  # resolved lazily, in the worker
-            self._store = PseudoLabelStore(self.root)
         shape = tuple(results['ori_shape'][:2])
         if tuple(results['img_shape'][:2]) != shape:
             raise ValueError('LoadPseudoLabels must come before any '
                              'resizing of the image')
-        maps = self._store.read(results['name'])
-        if maps is None:
+        if self.round_dir is not None:
+            round_dir = osp.abspath(self.round_dir)
+            maps = PseudoLabelStore(osp.dirname(round_dir)).read(
+                osp.basename(round_dir), results['name'])
+        else:
             maps = dict(
                 label=np.full(shape, 255, np.uint8),
                 det_background=np.zeros(shape, bool),
@@ -134,4 +143,4 @@ class LoadPseudoLabels(BaseTransform):
         return results
 
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(root={self.root!r})'
+        return f'{self.__class__.__name__}(round_dir={self.round_dir!r})'

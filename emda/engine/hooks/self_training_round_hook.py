@@ -1,71 +1,58 @@
-"""Round-based offline self-training in one run (METHOD_SPEC 7): optional
-source pretraining, then rounds that each start by pseudo-labelling the whole
-target set, grouped in stages with their own losses."""
+"""Round-based offline self-training in one run (METHOD_SPEC 7): at the
+start of every round of the :class:`SelfTrainingLoop` schedule, pseudo-label
+the whole target set and hand the round to the loop."""
 import os
-from typing import List, Optional, Sequence, Union
+import os.path as osp
+from typing import List, Optional
 
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import load_checkpoint
 
-from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
-                                              round_name)
+from emda.datasets.pseudo_label_store import PseudoLabelStore, round_name
 from emda.models.methods.staged_da_model import StagedDAModel
 from emda.registry import HOOKS
 from emda.utils.distributed import run_on_main, wait_for_all
+from ..loops.self_training_loop import SelfTrainingLoop
 from ..pseudo_label_generator import PseudoLabelGenerator
 
 
 @HOOKS.register_module()
 class SelfTrainingRoundHook(Hook):
-    """Drive stages and rounds from the iteration counter.
+    """Pseudo-label each round of the loop's schedule.
 
-    Iterations ``[0, pretrain_iters)`` are stage 0 (source pretraining);
-    round ``k`` then runs ``rounds[k]['iters']`` iterations in
-    ``rounds[k]['stage']`` (1 or 2) with selection ratio ``ratio`` and pixel
-    threshold ``tau``. At the first iteration of each round the hook
+    The schedule (``pretrain_iters``, ``rounds``) is the train loop's, a
+    :class:`SelfTrainingLoop`: iterations before its first round are stage 0
+    (source pretraining). At the first iteration of round ``k`` the hook
 
     1. loads the best checkpoint so far into the model (``init_from=
-       'best'``, the paper's "each round starts from the global best"; the
-       stage is set afterwards), or keeps the current weights
-       (``'current'``);
-    2. pseudo-labels every target slice with flip TTA and the selector and
-       writes ``{work_dir}/pseudo_labels/round_XX`` (label, detection
-       background, point instances, heatmap and overlay PNGs and a
-       ``selection.csv`` with per-slice timings);
-    3. points the training pipeline (``LoadPseudoLabels``) at that round and
-       calls ``model.set_stage(stage)``.
+       'best'``, the paper's "each round starts from the global best"), or
+       keeps the current weights (``'current'``);
+    2. sets the round's stage (``model.set_stage``) and pseudo-labels every
+       slice of ``dataset`` with flip TTA and ``selector`` (the round's
+       ``ratio`` and ``tau`` passed per call), writing
+       ``{work_dir}/pseudo_labels/round_XX`` (label, detection background,
+       point instances, heatmap and overlay PNGs and a ``selection.csv``
+       with per-slice timings);
+    3. calls ``loop.use_pseudo_labels(round_dir)``, which points the train
+       pipeline's ``LoadPseudoLabels`` at the round and restarts the
+       dataloader workers.
 
-    The model must be a :class:`StagedDAModel` (checked before the run).
-    The round's ``ratio`` and ``tau`` are passed to every selector call;
-    the selector itself is not changed.
+    The model must be a :class:`StagedDAModel` and the loop a
+    :class:`SelfTrainingLoop` (both checked before the run). The batch of a
+    round's first iteration was drawn before the hook runs (MMEngine draws
+    it before ``before_train_iter``), so it still carries the previous
+    round's maps; every later batch carries the new ones.
 
     Resuming mid-round reuses the round's pseudo-labels when they are
     complete on disk (stage, prototype banks and weights come from the
-    checkpoint), so training continues with the same targets. Batches the
-    dataloader workers prefetched before a round switch still carry the
-    previous round's maps (a few iterations).
-
-    The schedule arguments take values or, by default, the names of
-    top-level config variables (``rounds``, ``pretrain_iters``,
-    ``round_iters``, ``target_pseudo_source``), so a derived config changes
-    them by redefining the variable and the hook entry stays one line.
+    checkpoint), so training continues with the same targets.
 
     Args:
-        rounds (list[dict] | str): ``dict(stage, iters, ratio, tau)`` per
-            round (``iters`` defaults to ``round_iters``).
-        dataset (dict | str): Target slices to pseudo-label (see
-            :class:`PseudoLabelGenerator`), or the name of a top-level
-            config variable holding them (default
-            ``'target_pseudo_source'``, defined by every pair base), so that
-            derived configs change it by merging that variable.
-        selector (dict, optional): ``TASK_UTILS`` selector config; None
-            (default) uses the method's own ``model.selector``, so one
-            ``model=dict(selector=...)`` line swaps it.
-        pretrain_iters (int | str): Stage-0 iterations before the first
-            round.
-        round_iters (int | str, optional): Length of rounds without
-            ``iters``.
+        dataset (dict): Target slices to pseudo-label (see
+            :class:`PseudoLabelGenerator`); the pair bases define it as
+            ``target_pseudo_source``.
+        selector (dict): ``TASK_UTILS`` pseudo-label selector config.
         init_from (str): ``'best'`` or ``'current'``.
         select_by (str, optional): The metric whose best checkpoint a round
             starts from, one of ``CheckpointHook``'s ``save_best`` keys
@@ -73,18 +60,16 @@ class SelfTrainingRoundHook(Hook):
             selection without target labels). None (default): the
             ``CheckpointHook``'s only ``save_best`` key.
         tta (bool): Flip TTA for pseudo-labelling. Default: True.
-        root (str): Pseudo-label root. Default: ``'{work_dir}/pseudo_labels'``.
+        root (str): Pseudo-label root; ``{work_dir}`` is the runner's.
+            Default: ``'{work_dir}/pseudo_labels'``.
     """
 
     priority = 'ABOVE_NORMAL'
     INIT_FROM = ('best', 'current')
 
     def __init__(self,
-                 rounds: Union[Sequence[dict], str] = 'rounds',
-                 dataset: Union[dict, str] = 'target_pseudo_source',
-                 selector: Optional[dict] = None,
-                 pretrain_iters: Union[int, str] = 'pretrain_iters',
-                 round_iters: Union[int, str, None] = 'round_iters',
+                 dataset: dict,
+                 selector: dict,
                  init_from: str = 'best',
                  select_by: Optional[str] = None,
                  tta: bool = True,
@@ -92,88 +77,29 @@ class SelfTrainingRoundHook(Hook):
         if init_from not in self.INIT_FROM:
             raise ValueError(f'init_from must be one of {self.INIT_FROM}, '
                              f'got {init_from!r}')
-        self.rounds_cfg = rounds
-        self.pretrain_cfg = pretrain_iters
-        self.round_iters_cfg = round_iters
+        if not isinstance(dataset, dict) or not isinstance(selector, dict):
+            raise TypeError('SelfTrainingRoundHook takes the dataset and the '
+                            'selector as configs (dicts)')
         self.dataset_cfg = dataset
         self.selector_cfg = selector
         self.init_from = init_from
         self.select_by = select_by
         self.tta = tta
-        self.root = root
-        self.rounds: List[dict] = []
-        self.starts: List[int] = []
+        self.root_template = root
+        self.root: Optional[str] = None
         self.generator: Optional[PseudoLabelGenerator] = None
         self.summaries: List[dict] = []
-        if not any(
-                isinstance(v, str)
-                for v in (rounds, pretrain_iters, round_iters)):
-            self.set_schedule(rounds, pretrain_iters, round_iters)
-
-    def set_schedule(self,
-                     rounds: Sequence[dict],
-                     pretrain_iters: int,
-                     round_iters: Optional[int] = None) -> None:
-        """Check the schedule and compute the round boundaries; a round
-        without ``iters`` lasts ``round_iters``."""
-        if int(pretrain_iters) < 0:
-            raise ValueError(f'pretrain_iters must be >= 0, got '
-                             f'{pretrain_iters}')
-        self.rounds = [
-            self._check_round(i, r, round_iters) for i, r in enumerate(rounds)
-        ]
-        if not self.rounds:
-            raise ValueError('rounds must list at least one round')
-        self.pretrain_iters = int(pretrain_iters)
-        self.starts = []
-        start = self.pretrain_iters
-        for r in self.rounds:
-            self.starts.append(start)
-            start += r['iters']
-        self.total_iters = start
-
-    @staticmethod
-    def _check_round(index: int, cfg: dict,
-                     round_iters: Optional[int]) -> dict:
-        cfg = dict(cfg)
-        unknown = set(cfg) - {'stage', 'iters', 'ratio', 'tau'}
-        if unknown:
-            raise ValueError(f'round {index + 1}: unknown keys {unknown}')
-        if cfg.get('stage') not in (1, 2):
-            raise ValueError(f'round {index + 1}: stage must be 1 or 2, got '
-                             f'{cfg.get("stage")!r}')
-        cfg.setdefault('iters', round_iters)
-        if cfg['iters'] is None or int(cfg['iters']) < 1:
-            raise ValueError(f'round {index + 1}: iters must be >= 1 (or '
-                             'give round_iters)')
-        cfg['iters'] = int(cfg['iters'])
-        cfg.setdefault('ratio', None)
-        cfg.setdefault('tau', None)
-        return cfg
-
-    @staticmethod
-    def _from_config(runner, value, name: str, required: bool = True):
-        """``value``, or the config variable it names."""
-        if not isinstance(value, str):
-            return value
-        if value not in runner.cfg:
-            if not required:
-                return None
-            raise KeyError(f'SelfTrainingRoundHook({name}={value!r}): no such '
-                           'variable in the config; define it (see '
-                           'configs/_base_/schedules/ipl_cfcl_cpu.py) or pass '
-                           'the value')
-        return runner.cfg[value]
 
     # ------------------------------------------------------------ helpers
-    def round_at(self, iteration: int) -> Optional[int]:
-        """Index of the round that contains ``iteration`` (None in
-        pretraining)."""
-        index = None
-        for i, start in enumerate(self.starts):
-            if iteration >= start:
-                index = i
-        return index
+    @staticmethod
+    def _loop(runner) -> SelfTrainingLoop:
+        loop = runner.train_loop
+        if not isinstance(loop, SelfTrainingLoop):
+            raise TypeError(
+                'SelfTrainingRoundHook needs train_cfg=dict(type='
+                "'SelfTrainingLoop', pretrain_iters=..., rounds=[...]) (the "
+                f'round schedule); the train loop is {type(loop).__name__}')
+        return loop
 
     @staticmethod
     def _model(runner):
@@ -213,6 +139,7 @@ class SelfTrainingRoundHook(Hook):
 
     def before_run(self, runner) -> None:
         self._staged_model(runner)  # a method without stages fails now
+        self._loop(runner)  # so does a run without a round schedule
         if self.init_from == 'best':
             self._best_ckpt_key(runner)  # a wrong select_by fails now
 
@@ -233,7 +160,7 @@ class SelfTrainingRoundHook(Hook):
     def _generate(self, runner, index: int) -> None:
         """Pseudo-label the round on rank 0; every rank gets its summary
         once the files (and the ``done`` marker) are on disk."""
-        cfg = self.rounds[index]
+        cfg = self._loop(runner).rounds[index]
         name = round_name(index + 1)
         self._set_stage(runner, cfg['stage'])
         summary = run_on_main(lambda: self.generator.run(
@@ -248,9 +175,10 @@ class SelfTrainingRoundHook(Hook):
 
     def _enter(self, runner, index: int, fresh: bool) -> None:
         """Make round ``index`` current: regenerate unless resuming onto a
-        complete round. Under DDP rank 0 decides, loads and writes; the
-        others wait and load the same checkpoint, so every rank leaves with
-        the same weights, stage and round."""
+        complete round, then hand it to the loop. Under DDP rank 0 decides,
+        loads and writes; the others wait and load the same checkpoint, so
+        every rank leaves with the same weights, stage and round."""
+        loop = self._loop(runner)
         store = PseudoLabelStore(self.root)
         name = round_name(index + 1)
         if fresh or not run_on_main(lambda: store.is_complete(name)):
@@ -261,47 +189,24 @@ class SelfTrainingRoundHook(Hook):
         else:
             runner.logger.info(f'resuming {name}: its pseudo-labels are '
                                'complete on disk and are reused')
-        run_on_main(lambda: store.set_current(name))
-        self._set_stage(runner, self.rounds[index]['stage'])
+        self._set_stage(runner, loop.rounds[index]['stage'])
+        loop.use_pseudo_labels(store.round_dir(name))
 
     # -------------------------------------------------------------- hooks
     def before_train(self, runner) -> None:
-        self.set_schedule(
-            self._from_config(runner, self.rounds_cfg, 'rounds'),
-            self._from_config(runner, self.pretrain_cfg, 'pretrain_iters'),
-            self._from_config(
-                runner, self.round_iters_cfg, 'round_iters', required=False))
-        max_iters = runner.train_loop.max_iters
-        if max_iters != self.total_iters:
-            raise ValueError(
-                f'train_cfg.max_iters={max_iters} but pretrain_iters + the '
-                f'rounds\' iters = {self.total_iters}; make them agree')
-        work_dir = os.path.abspath(runner.work_dir)
-        exported = os.environ.get(ENV_WORK_DIR)
-        if exported is None:
-            os.environ[ENV_WORK_DIR] = work_dir
-            if runner.train_dataloader.num_workers > 0:
-                raise RuntimeError(
-                    f'dataloader workers started without ${ENV_WORK_DIR}: '
-                    'train through tools/train.py, or export it to the '
-                    'work_dir before building the runner')
-        elif os.path.abspath(exported) != work_dir:
-            raise RuntimeError(f'${ENV_WORK_DIR}={exported} differs from the '
-                               f'runner\'s work_dir {work_dir}')
-        dataset = self._from_config(runner, self.dataset_cfg, 'dataset')
-        selector = self.selector_cfg
-        if selector is None:
-            selector = getattr(self._model(runner), 'selector', None)
-            if selector is None:
-                raise ValueError('no selector: give SelfTrainingRoundHook('
-                                 'selector=...) or a method with one')
+        self.root = self.root_template.replace('{work_dir}',
+                                               osp.abspath(runner.work_dir))
         self.generator = PseudoLabelGenerator(
-            dataset, selector, self.root, tta=self.tta)
-        index = self.round_at(runner.iter)
+            self.dataset_cfg, self.selector_cfg, self.root, tta=self.tta)
+        loop = self._loop(runner)
+        index = loop.round_at(runner.iter)
         if index is None:
             self._set_stage(runner, 0)
-        elif runner.iter > self.starts[index]:
-            self._enter(runner, index, fresh=False)
+        else:
+            # resumed inside a round (at its first iteration the round is
+            # entered by before_train_iter)
+            if runner.iter > loop.starts[index]:
+                self._enter(runner, index, fresh=False)
 
     def after_train_iter(self,
                          runner,
@@ -316,5 +221,6 @@ class SelfTrainingRoundHook(Hook):
                           runner,
                           batch_idx: int,
                           data_batch=None) -> None:
-        if runner.iter in self.starts:
-            self._enter(runner, self.starts.index(runner.iter), fresh=True)
+        starts = self._loop(runner).starts
+        if runner.iter in starts:
+            self._enter(runner, starts.index(runner.iter), fresh=True)

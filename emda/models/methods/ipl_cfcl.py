@@ -7,7 +7,7 @@ import torch
 from torch import Tensor
 
 from emda.models.utils import PrototypeBank, check_target_kernels
-from emda.registry import MODELS, TASK_UTILS
+from emda.registry import MODELS
 from emda.utils.distributed import gather_batches
 from .base_da_model import DomainInputs, DomainSamples
 from .staged_da_model import StagedDAModel
@@ -59,9 +59,6 @@ class IPLCFCL(StagedDAModel):
     Args:
         segmentor (dict): A ``MultiTaskEncoderDecoder`` with ``det_head``
             (and ``proj_head`` when contrast is on).
-        selector (dict): The ``TASK_UTILS`` pseudo-label selector the round
-            hook applies (``InstanceAwareSelector`` = IPL; the threshold and
-            entropy selectors are the ablations).
         loss_weights (dict, optional): Per stage name (``pretrain``,
             ``stage1``, ``stage2``) the weights of ``src_seg``, ``src_det``,
             ``tgt_seg``, ``tgt_det``, ``contrast`` overriding the defaults.
@@ -77,7 +74,6 @@ class IPLCFCL(StagedDAModel):
 
     def __init__(self,
                  segmentor: dict,
-                 selector: dict = dict(type='InstanceAwareSelector'),
                  loss_weights: Optional[dict] = None,
                  src_det_loss: dict = dict(
                      type='WeightedHeatmapMSELoss', normalize='mean'),
@@ -99,7 +95,6 @@ class IPLCFCL(StagedDAModel):
             segmentor=segmentor,
             data_preprocessor=data_preprocessor,
             init_cfg=init_cfg)
-        self.selector = TASK_UTILS.build(selector)
         self.loss_weights = merge_stage_weights(
             DEFAULT_LOSS_WEIGHTS, loss_weights or {},
             {stage: LOSS_TERMS

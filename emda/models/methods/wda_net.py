@@ -65,7 +65,7 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
     - stage 2: source ``CE + 0.1 L_det^s``; target ``0.001 L_adv + 0.1
       L_det^t + CE(pseudo-label) + (1 - i/N) L_rank`` with the detection
       background ``pseudo-label == 0``. The pseudo-labels come from the
-      round hook with ``selector`` (``EntropySelector``).
+      round hook's selector (``EntropySelector``).
 
     ``L_adv`` is the output-space adversarial loss on the target softmax
     (``FCDiscriminator``, BCE; the discriminator step is the shared one of
@@ -101,7 +101,6 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
             without ``L_adv`` through ``loss()`` and one optimizer.
         gan_type (str): ``'bce'`` (WDA-Net) or ``'ls'``.
         lambda_adv (float): Weight of ``L_adv`` in stages 1 and 2 (0.001).
-        selector (dict): Pseudo-label selector of the round hook.
         loss_weights (dict, optional): Per stage (``pretrain``, ``stage1``,
             ``stage2``) weights of ``src_seg``, ``src_det``, ``src_count``
             and (stages 1, 2) ``tgt_seg``, ``tgt_det``, ``rank``.
@@ -127,9 +126,6 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
                  discriminator: Optional[dict] = dict(type='FCDiscriminator'),
                  gan_type: str = 'bce',
                  lambda_adv: float = 0.001,
-                 selector: dict = dict(
-                     type='EntropySelector', percentile=80.,
-                     min_threshold=0.5),
                  loss_weights: Optional[dict] = None,
                  rank_loss: dict = dict(type='CountRankingLoss', margin=3.0),
                  rank_decay_iters: int = 100000,
@@ -166,7 +162,6 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
                              f'heatmap_kernel ({heatmap_kernel}): one '
                              'Gaussian counts as one instance')
         self.count_head = MODELS.build(count_head)
-        self.selector = TASK_UTILS.build(selector)
         self.loss_weights = merge_stage_weights(
             DEFAULT_LOSS_WEIGHTS, loss_weights or {}, {
                 stage: SOURCE_TERMS + (TARGET_TERMS if stage != 'pretrain' else

@@ -1,0 +1,183 @@
+"""The iteration loop of round-based self-training: the schedule declared
+once, as data, and the rounds handed to the dataset by an explicit call."""
+import math
+import random
+from functools import partial
+from typing import Dict, List, Optional, Sequence, Union
+
+import numpy as np
+import torch
+from mmengine.runner import IterBasedTrainLoop
+from torch.utils.data import DataLoader
+
+from emda.registry import LOOPS
+
+#: keys a round may set
+ROUND_KEYS = ('stage', 'iters', 'ratio', 'tau')
+
+
+def check_rounds(rounds: Sequence[dict],
+                 round_iters: Optional[int] = None) -> List[dict]:
+    """The rounds with ``iters`` (default ``round_iters``), ``ratio`` and
+    ``tau`` (default None: the selector's own) filled in; a clear error for
+    unknown keys, a stage other than 1 or 2, or a round without length."""
+    checked = []
+    for index, cfg in enumerate(rounds):
+        cfg = dict(cfg)
+        unknown = set(cfg) - set(ROUND_KEYS)
+        if unknown:
+            raise ValueError(f'round {index + 1}: unknown keys {unknown}; a '
+                             f'round sets {ROUND_KEYS}')
+        if cfg.get('stage') not in (1, 2):
+            raise ValueError(f'round {index + 1}: stage must be 1 or 2, got '
+                             f'{cfg.get("stage")!r}')
+        cfg.setdefault('iters', round_iters)
+        if cfg['iters'] is None or int(cfg['iters']) < 1:
+            raise ValueError(f'round {index + 1}: iters must be >= 1 (or '
+                             'give round_iters)')
+        cfg['iters'] = int(cfg['iters'])
+        cfg.setdefault('ratio', None)
+        cfg.setdefault('tau', None)
+        checked.append(cfg)
+    if not checked:
+        raise ValueError('rounds must list at least one round')
+    return checked
+
+
+def _reseeded_worker_init(worker_id: int, init_fn, offset: int) -> None:
+    """``init_fn`` (MMEngine's per-worker seeding), then the worker's
+    numpy / random / torch streams moved on by ``offset``, so workers
+    restarted for a new round do not replay the first round's random
+    augmentations and pairings."""
+    if init_fn is not None:
+        init_fn(worker_id)
+    seed = (int(np.random.randint(2**31)) + offset * 1000003) % 2**32
+    np.random.seed(seed)
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _endless(dataloader: DataLoader):
+    """Batches of ``dataloader`` without end (epoch after epoch)."""
+    while True:
+        yield from dataloader
+
+
+@LOOPS.register_module()
+class SelfTrainingLoop(IterBasedTrainLoop):
+    """``IterBasedTrainLoop`` whose length is a self-training schedule.
+
+    Iterations ``[0, pretrain_iters)`` are source pretraining (stage 0);
+    round ``k`` then runs ``rounds[k]['iters']`` iterations in stage
+    ``rounds[k]['stage']`` with the selector's ``ratio`` and ``tau``. The
+    schedule is declared here once; ``max_iters`` (and by default a
+    ``val_interval`` that validates at every round end) are derived from
+    it, so a longer variant overrides one list::
+
+        train_cfg = dict(type='SelfTrainingLoop', pretrain_iters=1000,
+                         round_iters=200, rounds=[dict(stage=1, ratio=0.0,
+                         tau=0.9), ...])
+
+    :class:`SelfTrainingRoundHook` reads the schedule from this loop
+    (``starts``, ``rounds``, :meth:`round_at`) and, after writing a round's
+    pseudo-labels, calls :meth:`use_pseudo_labels`: the train dataset's
+    ``LoadPseudoLabels`` transforms are pointed at the round's folder and
+    dataloader workers, which hold a copy of the dataset, are restarted.
+
+    Args:
+        runner: The runner.
+        dataloader: The train dataloader (config or built).
+        rounds (list[dict]): ``dict(stage, iters, ratio, tau)`` per round.
+        pretrain_iters (int): Stage-0 iterations before the first round.
+        round_iters (int, optional): Length of the rounds without ``iters``.
+        val_interval (int, optional): Default: the greatest common divisor
+            of ``pretrain_iters`` and the round lengths, so that every round
+            ends on a validation (the round hook's best checkpoint).
+        val_begin (int): First iteration that may validate.
+        max_iters (int, optional): Only as a check: it must equal
+            ``pretrain_iters`` plus the rounds' iterations.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[DataLoader, Dict],
+                 rounds: Sequence[dict],
+                 pretrain_iters: int = 0,
+                 round_iters: Optional[int] = None,
+                 val_interval: Optional[int] = None,
+                 val_begin: int = 1,
+                 max_iters: Optional[int] = None) -> None:
+        if int(pretrain_iters) < 0:
+            raise ValueError(f'pretrain_iters must be >= 0, got '
+                             f'{pretrain_iters}')
+        self.pretrain_iters = int(pretrain_iters)
+        self.rounds = check_rounds(rounds, round_iters)
+        self.starts: List[int] = []
+        start = self.pretrain_iters
+        for cfg in self.rounds:
+            self.starts.append(start)
+            start += cfg['iters']
+        if max_iters is not None and int(max_iters) != start:
+            raise ValueError(
+                f'SelfTrainingLoop: max_iters={max_iters} but pretrain_iters '
+                f'+ the rounds\' iters = {start}; drop max_iters (it is '
+                'derived) or make them agree')
+        if val_interval is None:
+            val_interval = math.gcd(self.pretrain_iters,
+                                    *[cfg['iters'] for cfg in self.rounds])
+        super().__init__(
+            runner,
+            dataloader,
+            max_iters=start,
+            val_begin=val_begin,
+            val_interval=val_interval)
+        self._restarts = 0
+        self._worker_init_fn = getattr(self.dataloader, 'worker_init_fn', None)
+
+    def round_at(self, iteration: int) -> Optional[int]:
+        """Index of the round that contains ``iteration`` (None in
+        pretraining)."""
+        index = None
+        for i, start in enumerate(self.starts):
+            if iteration >= start:
+                index = i
+        return index
+
+    def use_pseudo_labels(self, round_dir: str) -> None:
+        """Train on the pseudo-labels in ``round_dir`` from the next batch
+        the workers load: the dataset is told explicitly, then the workers
+        (each with its own copy of the dataset) are restarted."""
+        dataset = self.dataloader.dataset
+        if not hasattr(dataset, 'set_pseudo_label_dir'):
+            raise TypeError(
+                f'SelfTrainingLoop trains on pseudo-labels, but the train '
+                f'dataset {type(dataset).__name__} has no '
+                'set_pseudo_label_dir(); use MultiDomainDataset')
+        if dataset.set_pseudo_label_dir(round_dir) == 0:
+            raise ValueError('no LoadPseudoLabels in the train pipelines: a '
+                             'self-training round has nothing to train on')
+        if self.dataloader.num_workers > 0:
+            self._restart_workers()
+
+    def _restart_workers(self) -> None:
+        """A new DataLoader over the same dataset and batch sampler (the
+        sampler's index stream goes on), with fresh workers."""
+        old = self.dataloader
+        self._restarts += 1
+        # the old loader and its workers go with the last reference
+        self.dataloader = DataLoader(
+            old.dataset,
+            batch_sampler=old.batch_sampler,
+            num_workers=old.num_workers,
+            collate_fn=old.collate_fn,
+            pin_memory=old.pin_memory,
+            timeout=old.timeout,
+            worker_init_fn=partial(
+                _reseeded_worker_init,
+                init_fn=self._worker_init_fn,
+                offset=self._restarts),
+            multiprocessing_context=old.multiprocessing_context,
+            generator=old.generator,
+            prefetch_factor=old.prefetch_factor,
+            persistent_workers=old.persistent_workers)
+        self.dataloader_iterator = _endless(self.dataloader)
