@@ -10,5 +10,7 @@ default_hooks = dict(checkpoint=dict(save_best=['label_free/score', 'Dice']))
 custom_hooks = [
     dict(_base_.custom_hooks[0], select_by='label_free/score'),
     dict(
-        type='LabelFreeSelectionHook', metric=dict(type='FlipAgreementMetric'))
+        type='LabelFreeSelectionHook',
+        dataset=_base_.custom_hooks[0].dataset,
+        metric=dict(type='FlipAgreementMetric'))
 ]

@@ -13,5 +13,6 @@ custom_hooks = [
     dict(_base_.custom_hooks[0], select_by='label_free/score'),
     dict(
         type='LabelFreeSelectionHook',
+        dataset=_base_.custom_hooks[0].dataset,
         metric=dict(type='PointInstanceMetric', point_ratio=point_ratio))
 ]

@@ -154,6 +154,12 @@ def train_options(config: ConfigInfo,
     once (the loop always validates after the last iteration)."""
     options = [f'randomness.seed={seed}']
     train_cfg = config.cfg.get('train_cfg', {}) if config.cfg else {}
+    if iters and train_cfg.get('type') == 'SelfTrainingLoop':
+        raise ValueError(
+            f'{config.stem}: a self-training run lasts its round schedule '
+            '(SelfTrainingLoop derives max_iters); shorten it with '
+            '--cfg-options train_cfg.pretrain_iters=... train_cfg.'
+            'round_iters=... (or train_cfg.rounds=[...]) instead of --iters')
     if iters:
         options.append(f'train_cfg.max_iters={iters}')
         if config.cfg:

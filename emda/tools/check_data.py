@@ -47,12 +47,8 @@ def config_datasets(cfg) -> List[Tuple[str, dict]]:
             found += _leaves(cfg[loader]['dataset'], f'{loader}.dataset')
     for i, hook in enumerate(cfg.get('custom_hooks', [])):
         if hook.get('type') == 'SelfTrainingRoundHook':
-            dataset = hook.get('dataset', 'target_pseudo_source')
-            key = f'custom_hooks[{i}].dataset'
-            if isinstance(dataset, str):
-                key, dataset = dataset, cfg.get(dataset)
-            if dataset:
-                found.append((key, dataset))
+            if hook.get('dataset'):
+                found.append((f'custom_hooks[{i}].dataset', hook['dataset']))
     distinct, seen = [], set()
     for key, dataset in found:
         text = repr(dict(dataset))

@@ -128,7 +128,8 @@ def main(argv=None):
     start = time.time()
     work_dir = args.work_dir
     cfg = Config.fromfile(args.config)
-    pretrain, total = cfg.pretrain_iters, cfg.train_cfg.max_iters
+    from emda.engine.loops import schedule_iters
+    pretrain, total = schedule_iters(cfg.train_cfg)
     overrides = [
         f'randomness.seed={args.seed}',
         'default_hooks.checkpoint.max_keep_ckpts=-1', *args.cfg_options

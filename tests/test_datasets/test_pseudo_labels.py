@@ -1,12 +1,11 @@
 """The on-disk pseudo-label store and the transforms that read it back
 through augmentation (LoadPseudoLabels, centers from the pseudo-label)."""
-import os.path as osp
-
 import numpy as np
 import pytest
+from mmengine.dataset import Compose
 
-from emda.datasets.pseudo_label_store import (ENV_WORK_DIR, PseudoLabelStore,
-                                              resolve_root)
+from emda.datasets import MultiDomainDataset
+from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.registry import TRANSFORMS
 
 
@@ -21,31 +20,20 @@ def slice_maps(shape=(40, 48)):
     return dict(label=label, det_background=det_bg, point_instances=point_inst)
 
 
-def test_store_round_trip_and_current_pointer(tmp_path):
+def test_store_round_trip(tmp_path):
     store = PseudoLabelStore(str(tmp_path / 'pl'))
-    assert store.current() is None and store.read('z000.png') is None
     store.write('round_01', 'z000.png', slice_maps())
     assert not store.is_complete('round_01')
     store.mark_complete('round_01')
-    store.set_current('round_01')
-    assert store.is_complete('round_01') and store.current() == 'round_01'
-    maps = store.read('z000.png')
+    assert store.is_complete('round_01')
+    maps = store.read('round_01', 'z000.png')
     assert np.array_equal(maps['label'], slice_maps()['label'])
     assert maps['det_background'].dtype == bool
     assert maps['det_background'][35].all(
     ) and not maps['det_background'][0].any()
     assert maps['point_instances'][10, 10]
-    store.set_current('round_02')
     with pytest.raises(FileNotFoundError, match='round_02'):
-        store.read('z000.png')
-
-
-def test_work_dir_placeholder_needs_the_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv(ENV_WORK_DIR, raising=False)
-    with pytest.raises(RuntimeError, match='tools/train.py'):
-        resolve_root('{work_dir}/pseudo_labels')
-    monkeypatch.setenv(ENV_WORK_DIR, str(tmp_path))
-    assert resolve_root('{work_dir}/pl') == osp.join(str(tmp_path), 'pl')
+        store.read('round_02', 'z000.png')
 
 
 def results(shape=(40, 48)):
@@ -57,10 +45,8 @@ def results(shape=(40, 48)):
         seg_fields=[])
 
 
-def test_load_pseudo_labels_before_the_first_round_ignores_everything(
-        tmp_path):
-    out = TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))(
-        results())
+def test_load_pseudo_labels_before_the_first_round_ignores_everything():
+    out = TRANSFORMS.build(dict(type='LoadPseudoLabels'))(results())
     assert (out['gt_pseudo_seg'] == 255).all()
     assert not out['gt_det_background'].any()
     assert not out['gt_point_instances'].any()
@@ -69,8 +55,8 @@ def test_load_pseudo_labels_before_the_first_round_ignores_everything(
 def test_pseudo_maps_move_with_the_image_and_give_the_centers(tmp_path):
     store = PseudoLabelStore(str(tmp_path))
     store.write('round_01', 'z000.png', slice_maps())
-    store.set_current('round_01')
-    load = TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))
+    load = TRANSFORMS.build(
+        dict(type='LoadPseudoLabels', round_dir=store.round_dir('round_01')))
     flip = TRANSFORMS.build(
         dict(type='RandomFlip', prob=1., direction='horizontal'))
     centers = TRANSFORMS.build(
@@ -91,7 +77,7 @@ def test_load_pseudo_labels_rejects_a_resized_image(tmp_path):
     r = results()
     r['img_shape'] = (20, 24)
     with pytest.raises(ValueError, match='before any resizing'):
-        TRANSFORMS.build(dict(type='LoadPseudoLabels', root=str(tmp_path)))(r)
+        TRANSFORMS.build(dict(type='LoadPseudoLabels'))(r)
 
 
 def test_pseudo_pipeline_heatmap_source():
@@ -106,3 +92,35 @@ def test_pseudo_pipeline_heatmap_source():
     assert 'LoadPointAnnotations' in [s['type'] for s in steps]
     assert [s for s in steps
             if s['type'] == 'GenerateCenterHeatmap'][0]['source'] == 'points'
+
+
+class PseudoOnly:
+    """A one-slice dataset whose pipeline reads the pseudo-labels."""
+    metainfo = dict(classes=('background', 'mitochondria'))
+
+    def __init__(self):
+        self.pipeline = Compose([dict(type='LoadPseudoLabels')])
+
+    def __len__(self):
+        return 1
+
+    def __getitem__(self, index):
+        return self.pipeline(results())
+
+
+def test_the_dataset_call_switches_every_pseudo_label_reader(tmp_path):
+    """``MultiDomainDataset.set_pseudo_label_dir`` is how a round reaches
+    the pipelines: it reaches every ``LoadPseudoLabels`` and the next
+    sample reads that round."""
+    store = PseudoLabelStore(str(tmp_path))
+    for name, value in (('round_01', 1), ('round_02', 0)):
+        maps = slice_maps()
+        maps['label'][:] = value
+        store.write(name, 'z000.png', maps)
+    dataset = MultiDomainDataset(source=PseudoOnly(), target=PseudoOnly())
+    assert (dataset[0]['target']['gt_pseudo_seg'] == 255).all()
+    assert dataset.set_pseudo_label_dir(store.round_dir('round_01')) == 2
+    assert (dataset[0]['source']['gt_pseudo_seg'] == 1).all()
+    assert (dataset[0]['target']['gt_pseudo_seg'] == 1).all()
+    dataset.set_pseudo_label_dir(store.round_dir('round_02'))
+    assert (dataset[0]['target']['gt_pseudo_seg'] == 0).all()

@@ -1,85 +1,41 @@
-"""SelfTrainingRoundHook schedule checks and round arithmetic; the
-pseudo-label generator's flip TTA."""
+"""SelfTrainingRoundHook argument checks (its schedule is the loop's, see
+test_self_training_loop.py); the pseudo-label generator's flip TTA."""
+from types import SimpleNamespace
+
 import pytest
 import torch
 
 from emda.engine import predict_tasks
 from emda.registry import HOOKS
 
-ROUNDS = [
-    dict(stage=1, iters=10, ratio=0.0, tau=0.9),
-    dict(stage=1, iters=10, ratio=0.3, tau=0.9),
-    dict(stage=2, iters=5, ratio=0.5, tau=0.8),
-]
-
-
-def test_round_boundaries_follow_pretraining_and_round_lengths():
-    hook = HOOKS.build(
-        dict(
-            type='SelfTrainingRoundHook',
-            rounds=ROUNDS,
-            pretrain_iters=7,
-            round_iters=None))
-    assert hook.starts == [7, 17, 27]
-    assert hook.total_iters == 32
-    assert hook.round_at(0) is None and hook.round_at(6) is None
-    assert [hook.round_at(i) for i in (7, 16, 17, 26, 27, 31)] == \
-        [0, 0, 1, 1, 2, 2]
-
-
-@pytest.mark.parametrize('rounds, match', [
-    ([], 'at least one round'),
-    ([dict(stage=3, iters=5)], 'stage must be 1 or 2'),
-    ([dict(stage=1, iters=0)], 'iters must be >= 1'),
-    ([dict(stage=1)], 'iters must be >= 1'),
-    ([dict(stage=1, iters=5, r=0.3)], 'unknown keys'),
-])
-def test_bad_schedules_are_rejected(rounds, match):
-    with pytest.raises(ValueError, match=match):
-        HOOKS.build(
-            dict(
-                type='SelfTrainingRoundHook',
-                rounds=rounds,
-                pretrain_iters=0,
-                round_iters=None))
-
-
-def test_rounds_without_iters_last_round_iters():
-    hook = HOOKS.build(
-        dict(
-            type='SelfTrainingRoundHook',
-            rounds=[dict(stage=1, ratio=0.),
-                    dict(stage=2, iters=3)],
-            pretrain_iters=2,
-            round_iters=5))
-    assert hook.starts == [2, 7] and hook.total_iters == 10
-
-
-def test_schedule_names_are_read_from_the_config():
-    from types import SimpleNamespace
-
-    from mmengine.config import Config
-    hook = HOOKS.build(dict(type='SelfTrainingRoundHook'))
-    cfg = Config(
-        dict(
-            rounds=[dict(stage=1), dict(stage=2, iters=4)],
-            pretrain_iters=3,
-            round_iters=6))
-    runner = SimpleNamespace(cfg=cfg)
-    hook.set_schedule(
-        hook._from_config(runner, hook.rounds_cfg, 'rounds'),
-        hook._from_config(runner, hook.pretrain_cfg, 'pretrain_iters'),
-        hook._from_config(runner, hook.round_iters_cfg, 'round_iters'))
-    assert hook.starts == [3, 9] and hook.total_iters == 13
-    with pytest.raises(KeyError, match='no such variable'):
-        hook._from_config(SimpleNamespace(cfg=Config()), 'rounds', 'rounds')
+SELECTOR = dict(type='ThresholdSelector', tau=0.9)
+DATASET = dict(type='EMSliceDataset', img_path='images')
 
 
 def test_bad_init_from_is_rejected():
     with pytest.raises(ValueError, match='init_from'):
         HOOKS.build(
             dict(
-                type='SelfTrainingRoundHook', rounds=ROUNDS, init_from='last'))
+                type='SelfTrainingRoundHook',
+                dataset=DATASET,
+                selector=SELECTOR,
+                init_from='last'))
+
+
+def test_the_dataset_and_the_selector_are_required():
+    with pytest.raises(TypeError, match='selector'):
+        HOOKS.build(dict(type='SelfTrainingRoundHook', dataset=DATASET))
+
+
+def test_a_run_without_the_round_schedule_is_refused():
+    """The schedule lives in SelfTrainingLoop: a stock loop fails before
+    training, with the fix in the message."""
+    from mmengine.runner import IterBasedTrainLoop
+    hook = HOOKS.build(
+        dict(type='SelfTrainingRoundHook', dataset=DATASET, selector=SELECTOR))
+    loop = IterBasedTrainLoop.__new__(IterBasedTrainLoop)
+    with pytest.raises(TypeError, match="type='SelfTrainingLoop'"):
+        hook._loop(SimpleNamespace(train_loop=loop))
 
 
 class FlipSensitive(torch.nn.Module):

@@ -73,13 +73,11 @@ def tiny_method(tiny_model_parts):
 def test_hook_scores_without_labels(unlabeled_target, tiny_model_parts,
                                     metric):
     model = tiny_method(tiny_model_parts)
-    runner = runner_with(
-        model,
-        dict(
-            target_pseudo_source=target_slices(
-                unlabeled_target, points_file='points.json')))
+    runner = runner_with(model, dict())
     metrics = {'Dice': 0.7}
-    hook = LabelFreeSelectionHook(metric=metric)
+    hook = LabelFreeSelectionHook(
+        metric=metric,
+        dataset=target_slices(unlabeled_target, points_file='points.json'))
     hook.after_val_epoch(runner, metrics)
     assert 0. <= metrics['label_free/score'] <= 1.
     assert metrics['Dice'] == 0.7  # the oracle stays beside it
@@ -90,7 +88,8 @@ def test_hook_scores_without_labels(unlabeled_target, tiny_model_parts,
 
 def test_hook_refuses_a_dataset_with_labels(unlabeled_target):
     hook = LabelFreeSelectionHook(
-        metric=dict(type='PointInstanceMetric', point_ratio=0.3))
+        metric=dict(type='PointInstanceMetric', point_ratio=0.3),
+        dataset=dict(type='EMSliceDataset'))
     with pytest.raises(ValueError, match='must not see target labels'):
         hook.build(
             target_slices(
@@ -100,7 +99,8 @@ def test_hook_refuses_a_dataset_with_labels(unlabeled_target):
 
 def test_point_metric_needs_the_points(unlabeled_target):
     hook = LabelFreeSelectionHook(
-        metric=dict(type='PointInstanceMetric', point_ratio=0.3))
+        metric=dict(type='PointInstanceMetric', point_ratio=0.3),
+        dataset=dict(type='EMSliceDataset'))
     with pytest.raises(ValueError, match='needs target points'):
         hook.build(target_slices(unlabeled_target))
 
@@ -109,9 +109,8 @@ def round_hook_key(select_by, save_best):
     runner = SimpleNamespace(
         hooks=[CheckpointHook(save_best=save_best, rule='greater')])
     return SelfTrainingRoundHook(
-        rounds=[dict(stage=1)],
-        pretrain_iters=0,
-        round_iters=1,
+        dataset=dict(type='EMSliceDataset'),
+        selector=dict(type='ThresholdSelector'),
         select_by=select_by)._best_ckpt_key(runner)
 
 
@@ -137,7 +136,8 @@ def test_checkpoint_hook_saves_the_label_free_best(tmp_path):
         f"_base_ = ['{SOURCE_ONLY}']\n"
         "default_hooks = dict(checkpoint=dict(interval=2, save_best=["
         "'label_free/score', 'Dice'], rule='greater'))\n"
-        "custom_hooks = [dict(type='LabelFreeSelectionHook', metric=dict("
+        "custom_hooks = [dict(type='LabelFreeSelectionHook', "
+        "dataset=_base_.target_pseudo_source, metric=dict("
         "type='PointInstanceMetric', point_ratio=0.15))]\n")
     options = [
         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',

@@ -371,6 +371,18 @@ def test_iters_cut_schedules_of_both_shapes():
                                 50) == ['param_scheduler.end=50']
 
 
+def test_iters_is_refused_for_a_round_schedule():
+    """A self-training run's length is its SelfTrainingLoop schedule:
+    cutting max_iters would silently drop rounds, so --iters says what to
+    override instead."""
+    ipl = describe_config(
+        osp.join(CONFIGS, 'ipl_cfcl',
+                 'ipl-cfcl_unet-s4-c16_2x2-800_synth-192x192.py'))
+    with pytest.raises(ValueError, match='train_cfg.round_iters'):
+        train_options(ipl, 0, iters=40)
+    assert train_options(ipl, 0) == ['randomness.seed=0']
+
+
 FAKE_TRAIN = """\
 import json, os, sys
 run_dir, seed = sys.argv[1], int(sys.argv[2])

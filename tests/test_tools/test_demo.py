@@ -14,11 +14,10 @@ def test_demo_scores_before_and_after(tiny_em, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     config = tiny_config(tiny_em) + '''
 custom_imports = dict(imports=[], allow_failed_imports=False)
-pretrain_iters = 2
-rounds = [dict(stage=1, iters=2, ratio=0.3, tau=0.6),
-          dict(stage=2, iters=2, ratio=0.5, tau=0.6)]
-custom_hooks = [dict(type='SelfTrainingRoundHook')]
-train_cfg = dict(max_iters=6, val_interval=2)
+custom_hooks = custom_hooks[:1]  # the round hook, no stop
+train_cfg = dict(pretrain_iters=2, val_interval=2,
+                 rounds=[dict(stage=1, iters=2, ratio=0.3, tau=0.6),
+                         dict(stage=2, iters=2, ratio=0.5, tau=0.6)])
 '''
     with open('demo_cfg.py', 'w') as f:
         f.write(config)

@@ -24,8 +24,9 @@ def load_script():
 def make_run(run_dir):
     os.makedirs(osp.join(run_dir, 'pseudo_labels', 'round_01'))
     os.makedirs(osp.join(run_dir, '20260101_000000'))
-    with open(osp.join(run_dir, 'pseudo_labels', 'current'), 'w') as f:
-        f.write('round_01')
+    with open(osp.join(run_dir, 'pseudo_labels', 'round_01', 'done'),
+              'w') as f:
+        f.write('ok\n')
     with open(osp.join(run_dir, '20260101_000000', 'history.csv'), 'w') as f:
         f.write('iter,Dice\n4,0.5\n')
     for it in (2, 4):
@@ -65,7 +66,8 @@ def test_extend_run_copies_and_repoints(tmp_path):
         assert info['last_ckpt'] == osp.join(dst, 'iter_4.pth')
         assert info['iter'] == 4
     assert not osp.exists(osp.join(dst, 'iter_2.pth'))  # only what resumes
-    assert open(osp.join(dst, 'pseudo_labels', 'current')).read() == 'round_01'
+    assert open(osp.join(dst, 'pseudo_labels', 'round_01',
+                         'done')).read() == 'ok\n'
     assert osp.isfile(osp.join(dst, '20260101_000000', 'history.csv'))
     info = json.load(open(osp.join(dst, 'run_info.json')))
     assert info['config'] == LONG and info['wall_s'] == 42.0

@@ -51,8 +51,6 @@ synthetic_data = None
 simulated_points = []
 root = {root!r}
 model = dict(
-    selector=dict(kernel_size=11, blob_kernel=(3, 3), ring_kernel=(5, 5),
-                  det_bg_point_kernel=11),
     prototype_interval=2,
     anchor_conf=0.5,
     prototype_bank=dict(kmeans_n_init=1))
@@ -64,19 +62,23 @@ train_dataloader = dict(
                     pipeline={labels}),
         target=dict(data_root=root, img_path='tgt/images',
                     pipeline={pseudo})))
-target_pseudo_source = dict(data_root=root, img_path='tgt/images',
-                            points_file='tgt/points.json')
 val_dataloader = dict(
     num_workers=0, persistent_workers=False,
     dataset=dict(data_root=root, img_path='tgt/images',
                  ann_path='tgt/labels'))
 test_dataloader = val_dataloader
+round_hook = _base_.custom_hooks[0]
 custom_hooks = [
-    dict(type='SelfTrainingRoundHook', pretrain_iters=2,
-         rounds=[dict(stage=1, iters=3, ratio=0.3, tau=0.6),
-                 dict(stage=2, iters=3, ratio=0.5, tau=0.6)]),
+    dict(round_hook,
+         dataset=dict(round_hook.dataset, data_root=root,
+                      img_path='tgt/images', points_file='tgt/points.json'),
+         selector=dict(round_hook.selector, kernel_size=11,
+                       blob_kernel=(3, 3), ring_kernel=(5, 5),
+                       det_bg_point_kernel=11)),
     dict(type='StopAtIterHook', at=4)]
-train_cfg = dict(max_iters=8, val_interval=1)
+train_cfg = dict(pretrain_iters=2, val_interval=1,
+                 rounds=[dict(stage=1, iters=3, ratio=0.3, tau=0.6),
+                         dict(stage=2, iters=3, ratio=0.5, tau=0.6)])
 param_scheduler = [dict(type='ConstantLR', factor=1.0, by_epoch=False,
                         begin=0, end=8)]
 default_hooks = dict(logger=dict(interval=1),
@@ -130,7 +132,8 @@ def interrupted_then_resumed(tiny_em, tmp_path_factory):
 def test_rounds_write_pseudo_labels_and_visuals(interrupted_then_resumed):
     cwd, _, _, _, _ = interrupted_then_resumed
     pl = osp.join(cwd, 'wd', 'pseudo_labels')
-    assert open(osp.join(pl, 'current')).read().strip() == 'round_02'
+    assert sorted(os.listdir(pl)) == ['round_01', 'round_02']
+    assert osp.isfile(osp.join(pl, 'round_02', 'done'))
     for name in ('round_01', 'round_02'):
         for kind in ('label', 'det_background', 'point_instances', 'heatmap',
                      'overlay'):

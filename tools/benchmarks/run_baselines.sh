@@ -45,8 +45,8 @@ for seed in "${SEEDS[@]}"; do
     configs/mean_teacher/mean-teacher_unet-s4-c16_1xb4-3k_$V.py \
     --iters 250 --val-interval 250 --cfg-options $LOADER load_from="$SO"
   one configs/wdanet/wdanet_unet-s4-c16_2x2-2k_$V.py --cfg-options $LOADER \
-    load_from="$SO" pretrain_iters=200 train_cfg.max_iters=700 \
-    round_iters=250 model.rank_decay_iters=250 \
+    load_from="$SO" train_cfg.pretrain_iters=200 \
+    train_cfg.round_iters=250 model.rank_decay_iters=250 \
     'param_scheduler.segmentor.0.milestones=[200]' \
     'param_scheduler.count_head.0.milestones=[200]'
   LONG=configs/ipl_cfcl/ipl-cfcl_unet-s4-c16_2x2-3k_$V.py
@@ -58,9 +58,8 @@ for seed in "${SEEDS[@]}"; do
   for variant in uda no-contrast threshold no-cross-teaching entropy \
     5pct 30pct 100pct; do
     one configs/ipl_cfcl/ipl-cfcl-${variant}_unet-s4-c16_2x2-2k_$V.py \
-      --cfg-options $LOADER load_from="$IPL" pretrain_iters=0 \
-      train_cfg.max_iters=1000 optim_wrapper.optimizer.lr=1e-4 \
-      'param_scheduler.0.milestones=[100000]' param_scheduler.0.end=1000
+      --cfg-options $LOADER load_from="$IPL" train_cfg.pretrain_iters=0 \
+      optim_wrapper.optimizer.lr=1e-4 'param_scheduler.0.milestones=[100000]'
   done
 done
 compare configs/source_only/source-only_unet-s4-c16_1xb4-2k_synth-192x192.py \

@@ -38,14 +38,13 @@ shared_rounds() {  # SEED CONFIG [cfg options ...]: 5 x 200 from pretraining
   local ckpt
   ckpt=$(ipl_pretrained "$1")
   while [ ! -e "$ckpt" ]; do sleep 60; done  # queue A writes it
-  one "$1" "$2" --cfg-options $LOADER load_from="$ckpt" pretrain_iters=0 \
-    train_cfg.max_iters=1000 "${@:3}"
+  one "$1" "$2" --cfg-options $LOADER load_from="$ckpt" \
+    train_cfg.pretrain_iters=0 "${@:3}"
 }
 uda_rounds() {
   shared_rounds "$1" \
     configs/ipl_cfcl/ipl-cfcl-label-free-uda_unet-s4-c16_2x2-2k_$V.py \
-    optim_wrapper.optimizer.lr=1e-4 'param_scheduler.0.milestones=[100000]' \
-    param_scheduler.0.end=1000
+    optim_wrapper.optimizer.lr=1e-4 'param_scheduler.0.milestones=[100000]'
 }
 continue_rounds() {
   shared_rounds "$1" configs/ipl_cfcl/ipl-cfcl-continue_unet-s4-c16_2x2-2k_$V.py
@@ -54,7 +53,7 @@ case $QUEUE in
   P)
     mkdir -p "$PRE"
     printf '%s\n' "_base_ = ['$(realpath "$IPL_LF")']" \
-      'rounds = [dict(stage=1, iters=1, ratio=0.0, tau=0.9)]' 'train_cfg = dict(max_iters=1001)' \
+      'train_cfg = dict(rounds=[dict(stage=1, iters=1, ratio=0.0, tau=0.9)])' \
       > "$PRE/pretraining_only.py"
     for seed in "${SEEDS[@]}"; do
       $PY -m emda.tools.train "$PRE/pretraining_only.py" --amp \

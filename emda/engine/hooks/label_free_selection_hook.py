@@ -1,6 +1,6 @@
 """Model selection a UDA / WDA user can do: a label-free criterion on the
 target training slices, scored at every validation (DESIGN rule 12)."""
-from typing import Dict, Optional, Union
+from typing import Dict, Optional
 
 import numpy as np
 import torch
@@ -34,19 +34,19 @@ class LabelFreeSelectionHook(Hook):
             ``dict(type='PointInstanceMetric', point_ratio=0.15)`` (WDA,
             needs the dataset's ``points_file``) or
             ``dict(type='FlipAgreementMetric')`` (UDA).
-        dataset (dict | str): Target slices with a label-free evaluation
-            pipeline at the working scale, or the name of a top-level config
-            variable holding them (default ``'target_pseudo_source'``, the
-            slices that self-training pseudo-labels, defined by every pair).
+        dataset (dict): Target slices with a label-free evaluation pipeline
+            at the working scale (e.g. the pair's ``target_pseudo_source``,
+            the slices that self-training pseudo-labels).
         tta (bool): Average ``prob_fg`` over the 4 flips. Default False.
     """
 
     priority = 'HIGH'
 
-    def __init__(self,
-                 metric: dict,
-                 dataset: Union[dict, str] = 'target_pseudo_source',
-                 tta: bool = False):
+    def __init__(self, metric: dict, dataset: dict, tta: bool = False):
+        if not isinstance(dataset, dict):
+            raise TypeError('LabelFreeSelectionHook takes its target slices '
+                            'as a dataset config (dict), e.g. the pair\'s '
+                            'target_pseudo_source')
         self.metric_cfg = metric
         self.dataset_cfg = dataset
         self.tta = tta
@@ -54,13 +54,7 @@ class LabelFreeSelectionHook(Hook):
         self.evaluator: Optional[Evaluator] = None
 
     def _setup(self, runner) -> None:
-        cfg = self.dataset_cfg
-        if isinstance(cfg, str):
-            if cfg not in runner.cfg:
-                raise KeyError(f'LabelFreeSelectionHook(dataset={cfg!r}): no '
-                               'such variable in the config')
-            cfg = runner.cfg[cfg]
-        self.build(cfg)
+        self.build(self.dataset_cfg)
 
     def build(self, dataset: dict) -> None:
         """Build the dataset and the metric; check that no labels are

@@ -3,7 +3,7 @@ once, as data, and the rounds handed to the dataset by an explicit call."""
 import math
 import random
 from functools import partial
-from typing import Dict, List, Optional, Sequence, Union
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -42,6 +42,15 @@ def check_rounds(rounds: Sequence[dict],
     if not checked:
         raise ValueError('rounds must list at least one round')
     return checked
+
+
+def schedule_iters(train_cfg: dict) -> Tuple[int, int]:
+    """``(pretrain_iters, max_iters)`` of a ``SelfTrainingLoop`` config, as
+    the loop derives them (for tools that read a config without running
+    it)."""
+    rounds = check_rounds(train_cfg['rounds'], train_cfg.get('round_iters'))
+    pretrain = int(train_cfg.get('pretrain_iters', 0))
+    return pretrain, pretrain + sum(cfg['iters'] for cfg in rounds)
 
 
 def _reseeded_worker_init(worker_id: int, init_fn, offset: int) -> None:

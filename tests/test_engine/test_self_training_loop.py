@@ -1,0 +1,145 @@
+"""SelfTrainingLoop: the schedule arithmetic it derives, the checks on it,
+and the round switch that must reach dataloader workers."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from mmengine.dataset import Compose
+from torch.utils.data import DataLoader
+
+from emda.datasets import MultiDomainDataset
+from emda.datasets.pseudo_label_store import PseudoLabelStore
+from emda.engine.loops import SelfTrainingLoop
+
+ROUNDS = [
+    dict(stage=1, iters=10, ratio=0.0, tau=0.9),
+    dict(stage=1, iters=10, ratio=0.3, tau=0.9),
+    dict(stage=2, iters=5, ratio=0.5, tau=0.8),
+]
+
+
+class OneSlice:
+    """Slice ``z000.png`` through LoadPseudoLabels, and a draw of the
+    worker's numpy stream (to see the worker seeding)."""
+    metainfo = dict(classes=('background', 'mitochondria'))
+
+    def __init__(self):
+        self.pipeline = Compose([dict(type='LoadPseudoLabels')])
+
+    def __len__(self):
+        return 4
+
+    def __getitem__(self, index):
+        shape = (8, 8)
+        out = self.pipeline(
+            dict(
+                name='z000.png',
+                img_shape=shape,
+                ori_shape=shape,
+                seg_fields=[]))
+        return dict(
+            label=int(out['gt_pseudo_seg'][0, 0]),
+            draw=int(np.random.randint(2**30)))
+
+
+def loop_over(dataloader, **schedule):
+    runner = SimpleNamespace(visualizer=SimpleNamespace())
+    return SelfTrainingLoop(runner, dataloader, **schedule)
+
+
+def tiny_loader(num_workers=0, **kwargs):
+    return DataLoader(
+        MultiDomainDataset(target=OneSlice()),
+        batch_size=2,
+        num_workers=num_workers,
+        collate_fn=list,
+        **kwargs)
+
+
+def test_max_iters_and_round_starts_come_from_the_schedule():
+    loop = loop_over(tiny_loader(), rounds=ROUNDS, pretrain_iters=7)
+    assert loop.starts == [7, 17, 27] and loop.max_iters == 32
+    assert loop.round_at(0) is None and loop.round_at(6) is None
+    assert [loop.round_at(i) for i in (7, 16, 17, 26, 27, 31)] == \
+        [0, 0, 1, 1, 2, 2]
+    # every round end is a validation: gcd(7, 10, 10, 5) = 1 here
+    assert loop.val_interval == 1
+
+
+def test_rounds_without_iters_last_round_iters_and_validate_at_round_ends():
+    loop = loop_over(
+        tiny_loader(),
+        rounds=[dict(stage=1, ratio=0.),
+                dict(stage=2)],
+        pretrain_iters=1000,
+        round_iters=200)
+    assert loop.starts == [1000, 1200] and loop.max_iters == 1400
+    assert loop.val_interval == 200
+    assert loop.rounds[1] == dict(stage=2, iters=200, ratio=None, tau=None)
+
+
+@pytest.mark.parametrize('schedule, match', [
+    (dict(rounds=[]), 'at least one round'),
+    (dict(rounds=[dict(stage=3, iters=5)]), 'stage must be 1 or 2'),
+    (dict(rounds=[dict(stage=1, iters=0)]), 'iters must be >= 1'),
+    (dict(rounds=[dict(stage=1)]), 'iters must be >= 1'),
+    (dict(rounds=[dict(stage=1, iters=5, r=0.3)]), 'unknown keys'),
+    (dict(rounds=ROUNDS, pretrain_iters=-1), 'pretrain_iters'),
+    (dict(rounds=ROUNDS, max_iters=30), 'max_iters=30'),
+])
+def test_bad_schedules_are_rejected(schedule, match):
+    with pytest.raises(ValueError, match=match):
+        loop_over(tiny_loader(), **schedule)
+
+
+def _write_rounds(root):
+    store = PseudoLabelStore(str(root))
+    for name, value in (('round_01', 1), ('round_02', 0)):
+        label = np.full((8, 8), value, np.uint8)
+        empty = np.zeros((8, 8), np.uint8)
+        store.write(
+            name, 'z000.png',
+            dict(label=label, det_background=empty, point_instances=empty))
+    return store
+
+
+def _seed_numpy(worker_id):
+    np.random.seed(worker_id)  # MMEngine seeds workers the same way each time
+
+
+@pytest.mark.parametrize('num_workers', [0, 2])
+def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
+    """Workers hold a copy of the dataset: after ``use_pseudo_labels`` the
+    next batches carry the new round, not the copy's old one, and the
+    restarted workers do not replay the first random draws."""
+    store = _write_rounds(tmp_path)
+    extra = dict(
+        persistent_workers=True,
+        worker_init_fn=_seed_numpy) if num_workers else {}
+    loop = loop_over(
+        tiny_loader(num_workers, **extra), rounds=ROUNDS, pretrain_iters=1)
+    first = next(loop.dataloader_iterator)
+    assert {s['target']['label'] for s in first} == {255}  # no round yet
+    loop.use_pseudo_labels(store.round_dir('round_01'))
+    batches = [next(loop.dataloader_iterator) for _ in range(3)]
+    assert {s['target']['label'] for b in batches for s in b} == {1}
+    if num_workers:
+        assert [s['target']['draw'] for s in batches[0]] != \
+            [s['target']['draw'] for s in first]
+    loop.use_pseudo_labels(store.round_dir('round_02'))
+    batches = [next(loop.dataloader_iterator) for _ in range(3)]
+    assert {s['target']['label'] for b in batches for s in b} == {0}
+
+
+def test_a_dataset_without_pseudo_label_readers_is_refused(tmp_path):
+
+    class NoReader(OneSlice):
+
+        def __init__(self):
+            self.pipeline = Compose([])
+
+    loader = DataLoader(
+        MultiDomainDataset(target=NoReader()), batch_size=1, collate_fn=list)
+    loop = loop_over(loader, rounds=ROUNDS)
+    with pytest.raises(ValueError, match='no LoadPseudoLabels'):
+        loop.use_pseudo_labels(str(tmp_path))
