@@ -3,6 +3,7 @@
 # rounds and stages (configs/_base_/schedules/ipl_cfcl_paper.py).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/vnc3_lucchi_paper.py',
+    '../_base_/datasets/multi_domain.py',
     '../_base_/models/hsc_c72_multitask.py', '../_base_/methods/ipl_cfcl.py',
     '../_base_/schedules/ipl_cfcl_paper.py'
 ]

@@ -3,6 +3,7 @@
 # pretraining iterations then 5 rounds of 100 (3 in stage 1, 2 in stage 2).
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
+    '../_base_/datasets/multi_domain.py',
     '../_base_/models/unet_s4_c16_multitask.py',
     '../_base_/methods/ipl_cfcl_cpu.py',
     '../_base_/schedules/ipl_cfcl_synth.py'
@@ -19,6 +20,7 @@ custom_hooks = [
                       **_base_.selector_geometry))
 ]
 train_dataloader = dict(
+    batch_size=2,
     dataset=dict(
         source=_base_.source_train, target=_base_.target_train_pseudo))
 # a checkpoint at every round end (validation too: schedule base)

@@ -4,6 +4,7 @@
 # a stage-2 round of 250.
 _base_ = [
     '../_base_/default_runtime.py', '../_base_/pairs/synthetic.py',
+    '../_base_/datasets/multi_domain.py',
     '../_base_/models/unet_s4_c16_multitask.py',
     '../_base_/methods/wdanet_cpu.py', '../_base_/schedules/wdanet_synth.py'
 ]
@@ -16,6 +17,7 @@ model = dict(
 # density) and the round's pseudo-label (stage 2), its heatmap from the
 # points: the pair's target_train_pseudo_points
 train_dataloader = dict(
+    batch_size=2,
     dataset=dict(
         source=_base_.source_train, target=_base_.target_train_pseudo_points))
 default_hooks = dict(checkpoint=dict(interval=_base_.train_cfg.val_interval))

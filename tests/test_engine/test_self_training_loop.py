@@ -10,6 +10,7 @@ from torch.utils.data import DataLoader
 from emda.datasets import MultiDomainDataset
 from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.engine.loops import SelfTrainingLoop
+from mmengine.runner import Runner
 
 ROUNDS = [
     dict(stage=1, iters=10, ratio=0.0, tau=0.9),
@@ -43,7 +44,12 @@ class OneSlice:
 
 
 def loop_over(dataloader, **schedule):
-    runner = SimpleNamespace(visualizer=SimpleNamespace())
+    runner = SimpleNamespace(
+        visualizer=SimpleNamespace(),
+        build_dataloader=Runner.build_dataloader,
+        seed=0,
+        cfg=dict(randomness=dict(seed=0)),
+        _randomness_cfg=dict(seed=0))  # read by MMEngine's BaseLoop
     return SelfTrainingLoop(runner, dataloader, **schedule)
 
 
@@ -103,32 +109,35 @@ def _write_rounds(root):
     return store
 
 
-def _seed_numpy(worker_id):
-    np.random.seed(worker_id)  # MMEngine seeds workers the same way each time
-
-
 @pytest.mark.parametrize('num_workers', [0, 2])
 def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
     """Workers hold a copy of the dataset: after ``use_pseudo_labels`` the
-    next batches carry the new round, not the copy's old one, and the
-    restarted workers do not replay the first random draws."""
+    next batches carry the new round, not the copy's old one, the loader
+    goes on without end (the run's InfiniteSampler), and the restarted
+    workers do not replay the first random draws."""
     store = _write_rounds(tmp_path)
-    extra = dict(
-        persistent_workers=True,
-        worker_init_fn=_seed_numpy) if num_workers else {}
-    loop = loop_over(
-        tiny_loader(num_workers, **extra), rounds=ROUNDS, pretrain_iters=1)
+    loader = dict(
+        batch_size=2,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+        sampler=dict(type='InfiniteSampler', shuffle=True),
+        collate_fn=dict(type='pseudo_collate'),
+        dataset=MultiDomainDataset(target=OneSlice()))
+    loop = loop_over(loader, rounds=ROUNDS, pretrain_iters=1)
+
+    def values(batch, key):
+        return batch['target'][key]
+
     first = next(loop.dataloader_iterator)
-    assert {s['target']['label'] for s in first} == {255}  # no round yet
+    assert set(values(first, 'label')) == {255}  # no round yet
     loop.use_pseudo_labels(store.round_dir('round_01'))
-    batches = [next(loop.dataloader_iterator) for _ in range(3)]
-    assert {s['target']['label'] for b in batches for s in b} == {1}
+    batches = [next(loop.dataloader_iterator) for _ in range(5)]
+    assert {v for b in batches for v in values(b, 'label')} == {1}
     if num_workers:
-        assert [s['target']['draw'] for s in batches[0]] != \
-            [s['target']['draw'] for s in first]
+        assert values(batches[0], 'draw') != values(first, 'draw')
     loop.use_pseudo_labels(store.round_dir('round_02'))
-    batches = [next(loop.dataloader_iterator) for _ in range(3)]
-    assert {s['target']['label'] for b in batches for s in b} == {0}
+    batches = [next(loop.dataloader_iterator) for _ in range(5)]
+    assert {v for b in batches for v in values(b, 'label')} == {0}
 
 
 def test_a_dataset_without_pseudo_label_readers_is_refused(tmp_path):

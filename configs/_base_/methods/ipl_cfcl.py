@@ -5,7 +5,6 @@
 # supplies the segmentor, the data (source_train / target_train_pseudo /
 # target_pseudo_source of a pair) and the round schedule (see
 # configs/ipl_cfcl/README.md).
-_base_ = ['./multi_domain.py']
 model = dict(
     type='IPLCFCL',
     loss_weights=dict(
@@ -28,7 +27,6 @@ model = dict(
 # stages leave heads unused (pretraining: the target branch and the
 # projection head; stage 2: the source-only terms): DDP must look for them
 find_unused_parameters = True
-train_dataloader = dict(batch_size=2)
 # rounds and stages: the schedule base's SelfTrainingLoop holds the round
 # schedule; the round hook pseudo-labels each round with this selector (IPL,
 # weakly supervised mode; tau and r come from the rounds), the final config

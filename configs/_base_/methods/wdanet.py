@@ -6,7 +6,6 @@
 # (every one a config key). The final config supplies the segmentor (a
 # MultiTaskEncoderDecoder), the data (source_train, a points + pseudo-label
 # target, target_pseudo_source of a pair) and the schedule.
-_base_ = ['./multi_domain.py']
 model = dict(
     type='WDANet',
     count_head=dict(type='CountHead', channels=72),
@@ -37,7 +36,6 @@ model_wrapper_cfg = dict(
     type='MMSeparateDistributedDataParallel',
     broadcast_buffers=False,
     find_unused_parameters=False)
-train_dataloader = dict(batch_size=2)
 # rounds and stages: the schedule base's SelfTrainingLoop holds the round
 # schedule; the round hook pseudo-labels each round with this selector, the
 # final config adds the pair's target slices (target_pseudo_source)

@@ -1,13 +1,10 @@
 """The iteration loop of round-based self-training: the schedule declared
 once, as data, and the rounds handed to the dataset by an explicit call."""
+import copy
 import math
-import random
-from functools import partial
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
-import numpy as np
-import torch
-from mmengine.runner import IterBasedTrainLoop
+from mmengine.runner import IterBasedTrainLoop, Runner
 from torch.utils.data import DataLoader
 
 from emda.registry import LOOPS
@@ -51,19 +48,6 @@ def schedule_iters(train_cfg: dict) -> Tuple[int, int]:
     rounds = check_rounds(train_cfg['rounds'], train_cfg.get('round_iters'))
     pretrain = int(train_cfg.get('pretrain_iters', 0))
     return pretrain, pretrain + sum(cfg['iters'] for cfg in rounds)
-
-
-def _reseeded_worker_init(worker_id: int, init_fn, offset: int) -> None:
-    """``init_fn`` (MMEngine's per-worker seeding), then the worker's
-    numpy / random / torch streams moved on by ``offset``, so workers
-    restarted for a new round do not replay the first round's random
-    augmentations and pairings."""
-    if init_fn is not None:
-        init_fn(worker_id)
-    seed = (int(np.random.randint(2**31)) + offset * 1000003) % 2**32
-    np.random.seed(seed)
-    random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def _endless(dataloader: DataLoader):
@@ -140,8 +124,14 @@ class SelfTrainingLoop(IterBasedTrainLoop):
             max_iters=start,
             val_begin=val_begin,
             val_interval=val_interval)
+        # what a worker restart rebuilds the loader from (see
+        # _restart_workers)
+        self._dataloader_cfg = copy.deepcopy(dataloader) if isinstance(
+            dataloader, dict) else None
+        randomness = (getattr(runner, 'cfg', None) or {}).get('randomness', {})
+        self._seed = getattr(runner, 'seed', None)
+        self._diff_rank_seed = bool(randomness.get('diff_rank_seed', False))
         self._restarts = 0
-        self._worker_init_fn = getattr(self.dataloader, 'worker_init_fn', None)
 
     def round_at(self, iteration: int) -> Optional[int]:
         """Index of the round that contains ``iteration`` (None in
@@ -169,24 +159,20 @@ class SelfTrainingLoop(IterBasedTrainLoop):
             self._restart_workers()
 
     def _restart_workers(self) -> None:
-        """A new DataLoader over the same dataset and batch sampler (the
-        sampler's index stream goes on), with fresh workers."""
-        old = self.dataloader
+        """A new DataLoader (``Runner.build_dataloader``) from the loop's
+        dataloader config over the same, now switched, dataset, with fresh
+        workers. Its sampler and worker seeds are the run's seed plus the
+        number of restarts, so a round neither replays the first round's
+        order and augmentations nor depends on the old loader's index
+        stream (closing the old iterator closes the sampler's generator)."""
+        if self._dataloader_cfg is None:
+            raise TypeError('SelfTrainingLoop restarts dataloader workers '
+                            'from the dataloader config: give it a config '
+                            '(train_dataloader=dict(...)), or num_workers=0')
         self._restarts += 1
+        cfg = dict(self._dataloader_cfg, dataset=self.dataloader.dataset)
+        seed = None if self._seed is None else self._seed + self._restarts
         # the old loader and its workers go with the last reference
-        self.dataloader = DataLoader(
-            old.dataset,
-            batch_sampler=old.batch_sampler,
-            num_workers=old.num_workers,
-            collate_fn=old.collate_fn,
-            pin_memory=old.pin_memory,
-            timeout=old.timeout,
-            worker_init_fn=partial(
-                _reseeded_worker_init,
-                init_fn=self._worker_init_fn,
-                offset=self._restarts),
-            multiprocessing_context=old.multiprocessing_context,
-            generator=old.generator,
-            prefetch_factor=old.prefetch_factor,
-            persistent_workers=old.persistent_workers)
+        self.dataloader = Runner.build_dataloader(
+            cfg, seed=seed, diff_rank_seed=self._diff_rank_seed)
         self.dataloader_iterator = _endless(self.dataloader)

@@ -6,12 +6,13 @@ from typing import Dict, Optional
 import torch
 from torch import Tensor
 
-from emda.models.utils import PrototypeBank, check_target_kernels
+from emda.models.utils import (PrototypeBank, check_target_kernels,
+                               masked_heatmap_loss, stack_pixel_field)
 from emda.registry import MODELS
 from emda.utils.distributed import gather_batches
 from .base_da_model import DomainInputs, DomainSamples
 from .staged_da_model import StagedDAModel
-from .staged_training import merge_stage_weights, stack_pixel_field
+from .staged_training import merge_stage_weights
 
 #: METHOD_SPEC 3, "defensible reading for the full method"
 DEFAULT_LOSS_WEIGHTS = dict(
@@ -133,13 +134,14 @@ class IPLCFCL(StagedDAModel):
 
     def _target_det_loss(self, det: Tensor, samples) -> Tensor:
         """Masked, center-weighted MSE (METHOD_SPEC 3, ``L_det^t``)."""
-        target = _stack(samples, 'gt_heatmap')
-        mask = (_stack(samples, 'gt_det_background') == 1) | (target > 0)
         # rendered once, in the pipeline (GenerateCenterHeatmap)
         check_target_kernels(samples, center_kernel=self.center_kernel)
-        centers = _stack(samples, 'gt_center_weight')
-        return self.tgt_det_loss(
-            det, target, mask=mask, center_weight_map=centers)
+        return masked_heatmap_loss(
+            self.tgt_det_loss,
+            det,
+            _stack(samples, 'gt_heatmap'),
+            background=_stack(samples, 'gt_det_background') == 1,
+            centers=_stack(samples, 'gt_center_weight'))
 
     def _contrast(self, src_inputs: Tensor, src_out: Optional[dict],
                   src_samples, tgt_out: dict, pseudo: Tensor,

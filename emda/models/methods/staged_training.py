@@ -1,9 +1,6 @@
-"""What staged methods (IPL-CFCL, WDA-Net) share: per-stage loss weights,
-the stage index, and reading packed per-pixel targets."""
+"""What staged methods (IPL-CFCL, WDA-Net) share: per-stage loss weights
+and the stage index (their packed targets: ``emda.models.utils``)."""
 from typing import Dict, Mapping, Sequence
-
-import torch
-from torch import Tensor
 
 #: stage index -> name of its loss-weight set (0 = source pretraining)
 STAGE_NAMES = {0: 'pretrain', 1: 'stage1', 2: 'stage2'}
@@ -34,11 +31,3 @@ def check_stage(stage: int) -> int:
         raise ValueError(f'stage must be one of {list(STAGE_NAMES)}, '
                          f'got {stage}')
     return stage
-
-
-def stack_pixel_field(samples, key: str, hint: str) -> Tensor:
-    """B x H x W tensor of the PixelData field ``key`` of every sample; a
-    KeyError with ``hint`` (how to get the field) when one lacks it."""
-    if any(key not in s for s in samples):
-        raise KeyError(f'samples lack {key}: {hint}')
-    return torch.stack([s.get(key).data[0] for s in samples])

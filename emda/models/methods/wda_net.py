@@ -9,13 +9,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from emda.models.utils import (FrozenCounter, check_target_kernels,
-                               segmentation_outputs)
+                               masked_heatmap_loss, packed_heatmaps,
+                               segmentation_outputs, stack_pixel_field)
 from emda.registry import MODELS, TASK_UTILS
-from emda.structures import render_heatmap_tensor
 from .base_da_model import DomainInputs, DomainSamples
 from .output_adversarial_da import OutputAdversarialDA
 from .staged_da_model import StagedDAModel
-from .staged_training import merge_stage_weights, stack_pixel_field
+from .staged_training import merge_stage_weights
 
 #: METHOD_SPEC 11 (stage 0: the in-run source pretraining, see WDANet)
 DEFAULT_LOSS_WEIGHTS = dict(
@@ -216,29 +216,6 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         """The target softmax (output-space alignment)."""
         return logits.softmax(dim=1)
 
-    def _heatmaps(self, samples, hint: str, moved=None) -> Tensor:
-        """B x H x W packed ``gt_heatmap``; images whose points the mixer
-        moved (``moved[i]`` not None) re-rendered from them in torch."""
-        check_target_kernels(samples, heatmap_kernel=self.heatmap_kernel)
-        target = _stack(samples, 'gt_heatmap', hint)
-        for i, points in enumerate(moved or []):
-            if points is not None:
-                target[i] = render_heatmap_tensor(
-                    points,
-                    target.shape[-2:],
-                    self.heatmap_kernel,
-                    device=target.device)
-        return target
-
-    def _det_loss(self, loss_fn, det: Tensor, target: Tensor,
-                  mask: Optional[Tensor], centers: Optional[Tensor]) -> Tensor:
-        """Heatmap loss against the Gaussian ``target``."""
-        target = target.to(det.device)
-        if mask is not None:
-            mask = mask | (target > 0)
-        return loss_fn(
-            det[:, None], target, mask=mask, center_weight_map=centers)
-
     def _source_losses(self, inputs: Tensor, samples,
                        w: dict) -> Tuple[dict, Tensor]:
         logits, det = segmentation_outputs(self.segmentor, inputs)
@@ -252,9 +229,11 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
         if w.get('src_det', 0) > 0:
             check_target_kernels(samples, center_kernel=self.center_kernel)
             centers = _stack(samples, 'gt_center_weight', SOURCE_HINT)
-            losses['src.loss_det'] = w['src_det'] * self._det_loss(
-                self.src_det_loss, det, self._heatmaps(samples, SOURCE_HINT),
-                None, centers)
+            losses['src.loss_det'] = w['src_det'] * masked_heatmap_loss(
+                self.src_det_loss,
+                det[:, None],
+                packed_heatmaps(samples, SOURCE_HINT, self.heatmap_kernel),
+                centers=centers)
         if w.get('src_count', 0) > 0:
             count = self.count_head(det[:, None])[0]
             n_gt = torch.tensor([float(len(p)) for p in points],
@@ -293,9 +272,12 @@ class WDANet(StagedDAModel, OutputAdversarialDA):
                     prob.argmax(1) == 0)
             else:
                 background = pseudo == 0
-            losses['tgt.loss_det'] = w['tgt_det'] * self._det_loss(
-                self.tgt_det_loss, det,
-                self._heatmaps(samples, TARGET_HINT, moved), background, None)
+            losses['tgt.loss_det'] = w['tgt_det'] * masked_heatmap_loss(
+                self.tgt_det_loss,
+                det[:, None],
+                packed_heatmaps(samples, TARGET_HINT, self.heatmap_kernel,
+                                moved),
+                background=background)
         if stage == 2:
             losses['tgt.pl_fg_fraction'] = (pseudo == 1).float().mean()
             if w.get('tgt_seg', 0) > 0:

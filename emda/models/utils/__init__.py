@@ -3,7 +3,8 @@ from .anchor_sampler import (check_dense_inputs, gather_pixel_features,
 from .cross_position_paste import (CrossPositionPaste, PointPasteResult,
                                    cross_position_paste, window_point_counts)
 from .frozen_counter import FrozenCounter
-from .packed_targets import check_target_kernels
+from .packed_targets import (check_target_kernels, masked_heatmap_loss,
+                             packed_heatmaps, stack_pixel_field)
 from .kmeans import kmeans
 from .prototype_bank import PrototypeBank, PrototypeMemory
 from .segmentor_outputs import segmentation_outputs
@@ -21,5 +22,6 @@ __all__ += [
 ]
 __all__ += [
     'cross_position_paste', 'window_point_counts', 'CrossPositionPaste',
-    'PointPasteResult', 'FrozenCounter', 'check_target_kernels'
+    'PointPasteResult', 'FrozenCounter', 'check_target_kernels',
+    'masked_heatmap_loss', 'packed_heatmaps', 'stack_pixel_field'
 ]
