@@ -6,7 +6,6 @@
 # iterations are the 2k config's, so a finished 2k run can be continued
 # (tools/benchmarks/extend_run.py, then tools/compare.py --resume).
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
-# the 2k config's rounds, then 5 more in stage 2 (r 0.8, 0.9, then 1)
-train_cfg = dict(rounds=_base_.train_cfg.rounds + [
-    dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
-])
+# the 2k config's rounds, then the schedule base's 5 more in stage 2 (r 0.8,
+# 0.9, then 1)
+train_cfg = dict(rounds=_base_.train_cfg.rounds + _base_.stage2_extension)

@@ -29,3 +29,8 @@ train_cfg = dict(
         dict(stage=2, ratio=0.35, tau=0.8),
         dict(stage=2, ratio=0.7, tau=0.8),
     ])
+# the longer stage 2 of the 3k configs, declared once: 5 more stage-2
+# rounds after the 5 above that grow r to 1 (every detected instance)
+stage2_extension = [
+    dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
+]
