@@ -44,6 +44,7 @@ setup(
         'emda-check-data=emda.tools.check_data:main',
         'emda-demo=emda.tools.demo:main',
         'emda-infer=emda.tools.infer:main',
+        'emda-select-checkpoint=emda.tools.select_checkpoint:main',
     ]),
     license='Apache-2.0',
 )
