@@ -4,7 +4,7 @@
 
 Every kept ``iter_*.pth`` of the run is scored by a label-free metric on the
 target training slices, with the same ``LabelFreeSelectionHook`` that the
-label-free configs run at every validation, and the best one is named. This
+label-free configs run at every validation, and the best one is named (CSV and plot beside the run). This
 is what a user without target labels can do with a run that did not score
 itself during training (any config that kept its checkpoints); the metric,
 the slices and the refusal of labelled slices are the hook's.
@@ -181,6 +181,41 @@ def write_rows(rows: List[Dict[str, float]], path: str) -> None:
         writer.writerows(rows)
 
 
+def plot_scores(rows: List[Dict[str, float]],
+                chosen: Dict[str, float],
+                path: str,
+                val_dice: Optional[Dict[int, float]] = None) -> None:
+    """The label-free score against iteration, the choice marked; with
+    ``val_dice`` the run's logged validation Dice beside it (labels; shown,
+    never used)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(6, 3.5))
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    iters = [row['iter'] for row in rows]
+    ax.plot(
+        iters, [row[SCORE_KEY] for row in rows],
+        'o-',
+        label=f'{SCORE_KEY} (no target labels)')
+    ax.plot([chosen['iter']], [chosen[SCORE_KEY]],
+            '*',
+            markersize=14,
+            label=f'chosen: iter {chosen["iter"]}')
+    if val_dice:
+        ax.plot(
+            sorted(val_dice), [val_dice[i] for i in sorted(val_dice)],
+            's--',
+            alpha=0.6,
+            label='validation Dice (labels: shown, not used)')
+    ax.set_xlabel('iteration')
+    ax.set_ylabel('score')
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
 def main(argv=None):
     args = parse_args(argv)
     from emda.tools.train import load_config, prepare_data
@@ -194,15 +229,17 @@ def main(argv=None):
     out = args.out or osp.join(args.run_dir, 'label_free_scores.csv')
     write_rows(rows, out)
     chosen = choose(rows)
+    dice = logged_val_dice(args.run_dir) if args.report_val else None
+    figure = osp.splitext(out)[0] + '.png'
+    plot_scores(rows, chosen, figure, dice)
     print(f'{metric_cfg["type"]} on {len(rows)} checkpoints '
-          f'(scores in {out}):')
+          f'(scores in {out}, plot {figure}):')
     for row in rows:
         mark = '  <- chosen' if row is chosen else ''
         print(f'  iter {row["iter"]:>6}: {SCORE_KEY} '
               f'{row[SCORE_KEY]:.4f}{mark}')
     print(f'keep: {osp.join(args.run_dir, "iter_%d.pth" % chosen["iter"])}')
     if args.report_val:
-        dice = logged_val_dice(args.run_dir)
         if chosen['iter'] in dice:
             best = max(dice, key=dice.get)
             print(f'validation Dice at the choice: {dice[chosen["iter"]]:.4f}'

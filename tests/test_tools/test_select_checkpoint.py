@@ -58,6 +58,7 @@ def test_chooses_the_better_checkpoint_not_the_last(biased_run, metric):
         rows = list(csv.DictReader(f))
     assert [int(r['iter']) for r in rows] == [200, 1000]  # numeric order
     assert float(rows[1]['label_free/score']) == 0.
+    assert osp.getsize(osp.join(biased_run, 'label_free_scores.png')) > 0
 
 
 def test_metric_follows_the_config():
