@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Iterator, List, Tuple
 
-from mmengine.config import DictAction
+from emda.tools.tool_output import add_cfg_options_flag
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 
@@ -19,11 +19,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Check the data files of a config')
     parser.add_argument('config', help='config file')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys')
+    add_cfg_options_flag(parser)
     return parser.parse_args(argv)
 
 

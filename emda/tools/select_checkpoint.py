@@ -16,7 +16,7 @@ import os.path as osp
 import re
 from typing import Dict, List, Optional, Tuple
 
-from mmengine.config import DictAction
+from emda.tools.tool_output import add_cfg_options_flag
 
 #: the metric a run is scored with: ``points`` needs the target points
 METRICS = {
@@ -55,11 +55,7 @@ def parse_args(argv=None):
         'choice)')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys')
+    add_cfg_options_flag(parser)
     return parser.parse_args(argv)
 
 

@@ -6,9 +6,8 @@ each slice is predicted whole, as mmseg does."""
 import argparse
 import os.path as osp
 
-from mmengine.config import DictAction
-
-from emda.tools.tool_output import add_verbose_flag, print_outputs
+from emda.tools.tool_output import (add_cfg_options_flag, add_verbose_flag,
+                                    print_outputs)
 from emda.tools.train import load_config, prepare_data
 
 
@@ -38,11 +37,7 @@ def parse_args(argv=None):
         type=int,
         help='least overlap of neighbouring tiles, working-scale pixels '
         '(default 64)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys')
+    add_cfg_options_flag(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],

@@ -10,6 +10,16 @@ SCORE_FILES = ('em_seg_per_slice.csv', 'em_seg_summary.json',
                'em_seg_history.csv')
 
 
+def add_cfg_options_flag(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options k=v ...``: config overrides, MMEngine's syntax."""
+    from mmengine.config import DictAction
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config keys, e.g. train_cfg.max_iters=100')
+
+
 def add_verbose_flag(parser: argparse.ArgumentParser) -> None:
     """``--verbose``: also print the environment, config and hook dumps
     that otherwise go to the log file only."""

@@ -4,9 +4,10 @@ import os
 import os.path as osp
 import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 
-from emda.tools.tool_output import add_verbose_flag, print_outputs
+from emda.tools.tool_output import (add_cfg_options_flag, add_verbose_flag,
+                                    print_outputs)
 
 
 def parse_args(argv=None):
@@ -21,11 +22,7 @@ def parse_args(argv=None):
         help='resume from CHECKPOINT, or the latest one in work_dir when '
         'given without a value')
     parser.add_argument('--amp', action='store_true', help='mixed precision')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config keys, e.g. train_cfg.max_iters=100')
+    add_cfg_options_flag(parser)
     parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
