@@ -130,14 +130,64 @@ def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
 
     first = next(loop.dataloader_iterator)
     assert set(values(first, 'label')) == {255}  # no round yet
+    loop._iter = loop.starts[0]  # the round hook switches at round starts
     loop.use_pseudo_labels(store.round_dir('round_01'))
     batches = [next(loop.dataloader_iterator) for _ in range(5)]
     assert {v for b in batches for v in values(b, 'label')} == {1}
     if num_workers:
         assert values(batches[0], 'draw') != values(first, 'draw')
+    loop._iter = loop.starts[1]
     loop.use_pseudo_labels(store.round_dir('round_02'))
     batches = [next(loop.dataloader_iterator) for _ in range(5)]
     assert {v for b in batches for v in values(b, 'label')} == {0}
+
+
+def _worker_loader(num_workers):
+    return dict(
+        batch_size=2,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+        sampler=dict(type='InfiniteSampler', shuffle=True),
+        collate_fn=dict(type='pseudo_collate'),
+        dataset=MultiDomainDataset(target=OneSlice()))
+
+
+def test_a_resumed_round_skips_only_its_own_batches(tmp_path):
+    """With workers a round's loader is rebuilt, seeded by the round, when
+    the round is entered: a run resumed in the middle of round 2 rebuilds
+    the same loader, skips only the batches round 2 had drawn (not every
+    batch since iteration 0) and trains on the batch the interrupted run
+    would have."""
+    store = _write_rounds(tmp_path)
+    # the interrupted run: round 2 starts at iteration 11; the batch of
+    # iteration 11 was drawn before the switch, so iteration 12 + j trains
+    # on batch j of the new loader
+    run = loop_over(_worker_loader(2), rounds=ROUNDS, pretrain_iters=1)
+    for index, name in enumerate(('round_01', 'round_02')):
+        run._iter = run.starts[index]
+        run.use_pseudo_labels(store.round_dir(name))
+    draws = [next(run.dataloader_iterator)['target']['draw'] for _ in range(4)]
+    # resumed after iteration 13: the round hook re-enters round 2 first
+    resumed = loop_over(_worker_loader(2), rounds=ROUNDS, pretrain_iters=1)
+    resumed._iter = 14
+    resumed.use_pseudo_labels(store.round_dir('round_02'))
+    assert resumed.batches_to_skip() == 2  # not 14
+    for _ in range(resumed.batches_to_skip()):
+        next(resumed.dataloader_iterator)
+    assert next(resumed.dataloader_iterator)['target']['draw'] == draws[2]
+    # at a round's first iteration nothing is skipped
+    resumed._iter = resumed.starts[2]
+    assert resumed.batches_to_skip() == 0
+
+
+def test_without_workers_or_before_the_rounds_every_batch_is_skipped():
+    """One loader served every iteration: MMEngine's full advance."""
+    no_workers = loop_over(_worker_loader(0), rounds=ROUNDS, pretrain_iters=1)
+    no_workers._iter = 14
+    assert no_workers.batches_to_skip() == 14
+    pretraining = loop_over(_worker_loader(2), rounds=ROUNDS, pretrain_iters=9)
+    pretraining._iter = 6
+    assert pretraining.batches_to_skip() == 6
 
 
 def test_a_dataset_without_pseudo_label_readers_is_refused(tmp_path):

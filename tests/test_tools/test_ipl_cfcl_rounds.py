@@ -177,6 +177,10 @@ def test_resume_mid_round_reuses_the_round_and_its_banks(
     assert 'resuming round_01' in second
     assert 'pseudo-labels round_01' not in second  # not regenerated
     assert 'pseudo-labels round_02' in second
+    # round 1 (iterations 2-4) rebuilt its loader at iteration 2 and drew
+    # from it at iteration 3: only that one batch is skipped, not all 4
+    assert 'resuming at iteration 4: skipping 1 batches' in second
+    assert 'Advance dataloader' not in second
     assert snapshot
     for path, (mtime, label) in snapshot.items():
         assert os.path.getmtime(path) == mtime

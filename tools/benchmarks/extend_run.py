@@ -11,7 +11,11 @@ paths the checkpoint records, so that::
 
 trains only the extra iterations (e.g. more stage-2 rounds of IPL-CFCL). The
 longer config must repeat the shorter one's schedule as its prefix; the
-recorded wall time starts at the source run's.
+recorded wall time starts at the source run's. When the source run had no
+LR scheduler and the longer config adds one (e.g. a decay over the extra
+rounds), the resumed checkpoint gets that scheduler's state at the source
+iteration, so it acts at the iterations the config names, not that many
+iterations after the resume.
 """
 import argparse
 import glob
@@ -19,24 +23,72 @@ import json
 import os
 import os.path as osp
 import shutil
+from typing import List, Optional
 
 import torch
+from mmengine.config import Config
 
 from emda.benchmarking.plan import describe_config, plan_runs
 from emda.benchmarking.run import RUN_INFO_FILE, read_run_info, write_run_info
 
 RUNTIME_PATH_KEYS = ('last_ckpt', 'best_ckpt')
+#: the step counters of an MMEngine param scheduler's state
+SCHEDULER_COUNTERS = ('last_step', '_global_step')
 
 
-def copy_checkpoint(src: str, dst: str, src_dir: str, dst_dir: str) -> None:
+def scheduler_states(config: str, iteration: int) -> Optional[List[dict]]:
+    """The step counters of ``config``'s iteration-based param schedulers
+    after ``iteration`` training iterations (None without schedulers):
+    each is built by MMEngine over a one-parameter optimizer and stepped as
+    the runner steps it, and only its counters are kept, so the resumed
+    run's own scheduler keeps its base LRs and parameter groups."""
+    from emda.registry import PARAM_SCHEDULERS
+    cfg = Config.fromfile(config)
+    schedulers = cfg.get('param_scheduler')
+    if not schedulers:
+        return None
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    if any(s.get('by_epoch', True) for s in schedulers):
+        raise ValueError(f'{config}: only iteration-based schedulers '
+                         '(by_epoch=False) can be fast-forwarded')
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
+                                lr=cfg.optim_wrapper.optimizer.lr)
+    built = [
+        PARAM_SCHEDULERS.build(
+            dict(s), default_args=dict(optimizer=optimizer))
+        for s in schedulers
+    ]
+    for _ in range(iteration):
+        optimizer.step()
+        for scheduler in built:
+            scheduler.step()
+    return [{
+        key: s.state_dict()[key]
+        for key in SCHEDULER_COUNTERS
+    } for s in built]
+
+
+def copy_checkpoint(src: str,
+                    dst: str,
+                    src_dir: str,
+                    dst_dir: str,
+                    config: Optional[str] = None) -> None:
     """Copy a checkpoint, pointing its recorded checkpoint paths at
     ``dst_dir`` (otherwise the new run would delete the old run's best
-    checkpoint when it saves a better one)."""
+    checkpoint when it saves a better one). With ``config``, a checkpoint
+    without scheduler state gets the state of ``config``'s schedulers at
+    the checkpoint's iteration (:func:`scheduler_states`)."""
     checkpoint = torch.load(src, map_location='cpu', weights_only=False)
     info = checkpoint.get('message_hub', {}).get('runtime_info', {})
     for key in RUNTIME_PATH_KEYS:
         if isinstance(info.get(key), str):
             info[key] = info[key].replace(src_dir, dst_dir)
+    if config is not None and 'param_schedulers' not in checkpoint:
+        iteration = checkpoint.get('meta', {}).get('iter', info.get('iter'))
+        states = scheduler_states(config, int(iteration))
+        if states is not None:
+            checkpoint['param_schedulers'] = states
     torch.save(checkpoint, dst)
 
 
@@ -53,8 +105,12 @@ def extend_run(src_dir: str, dst_dir: str, config: str) -> str:
         last = osp.join(src_dir, osp.basename(f.read().strip()))
     os.makedirs(dst_dir)
     for path in [last] + glob.glob(osp.join(src_dir, 'best_*.pth')):
-        copy_checkpoint(path, osp.join(dst_dir, osp.basename(path)), src_dir,
-                        dst_dir)
+        copy_checkpoint(
+            path,
+            osp.join(dst_dir, osp.basename(path)),
+            src_dir,
+            dst_dir,
+            config=config if path == last else None)
     for name in os.listdir(src_dir):
         path = osp.join(src_dir, name)
         if osp.isdir(path):  # timestamped logs (history) and pseudo_labels

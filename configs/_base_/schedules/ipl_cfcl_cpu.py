@@ -34,3 +34,18 @@ train_cfg = dict(
 stage2_extension = [
     dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
 ]
+# the LR of the "-cosine" 3k variants, declared once: the continue variants'
+# constant Adam 1e-3 through the 2k schedule, then a cosine decay to 1e-5
+# over the extension's rounds (at a constant 1e-3 the late rounds of the 3k
+# runs collapsed, issue 13)
+_extension_begin = pretrain_iters + sum(
+    cfg.get('iters', train_cfg['round_iters']) for cfg in train_cfg['rounds'])
+stage2_extension_lr = [
+    dict(
+        type='CosineAnnealingLR',
+        eta_min=1e-5,
+        by_epoch=False,
+        begin=_extension_begin,
+        end=_extension_begin +
+        train_cfg['round_iters'] * len(stage2_extension))
+]
