@@ -109,6 +109,17 @@ def _write_rounds(root):
     return store
 
 
+def _worker_loader(num_workers):
+    """The train loader config of a run: endless shuffled sampler."""
+    return dict(
+        batch_size=2,
+        num_workers=num_workers,
+        persistent_workers=num_workers > 0,
+        sampler=dict(type='InfiniteSampler', shuffle=True),
+        collate_fn=dict(type='pseudo_collate'),
+        dataset=MultiDomainDataset(target=OneSlice()))
+
+
 @pytest.mark.parametrize('num_workers', [0, 2])
 def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
     """Workers hold a copy of the dataset: after ``use_pseudo_labels`` the
@@ -116,14 +127,8 @@ def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
     goes on without end (the run's InfiniteSampler), and the restarted
     workers do not replay the first random draws."""
     store = _write_rounds(tmp_path)
-    loader = dict(
-        batch_size=2,
-        num_workers=num_workers,
-        persistent_workers=num_workers > 0,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
-        collate_fn=dict(type='pseudo_collate'),
-        dataset=MultiDomainDataset(target=OneSlice()))
-    loop = loop_over(loader, rounds=ROUNDS, pretrain_iters=1)
+    loop = loop_over(
+        _worker_loader(num_workers), rounds=ROUNDS, pretrain_iters=1)
 
     def values(batch, key):
         return batch['target'][key]
@@ -140,16 +145,6 @@ def test_a_round_reaches_persistent_workers(tmp_path, num_workers):
     loop.use_pseudo_labels(store.round_dir('round_02'))
     batches = [next(loop.dataloader_iterator) for _ in range(5)]
     assert {v for b in batches for v in values(b, 'label')} == {0}
-
-
-def _worker_loader(num_workers):
-    return dict(
-        batch_size=2,
-        num_workers=num_workers,
-        persistent_workers=num_workers > 0,
-        sampler=dict(type='InfiniteSampler', shuffle=True),
-        collate_fn=dict(type='pseudo_collate'),
-        dataset=MultiDomainDataset(target=OneSlice()))
 
 
 def test_a_resumed_round_skips_only_its_own_batches(tmp_path):
