@@ -171,3 +171,42 @@ def test_help_does_not_import_the_models():
                           text=True,
                           timeout=60)
     assert proc.stdout.strip().endswith('LIGHT'), proc.stdout + proc.stderr
+
+
+def test_tta_gain_scores_the_final_checkpoint_with_and_without_tta(
+        trained, tmp_path):
+    """tools/benchmarks/tta_gain.py on a compare-style run dir: its plain
+    column is the final checkpoint's score (the run's last validation, same
+    scoring), its TTA column a different prediction, the gain their
+    difference, and a seed without a run is named and skipped."""
+    from emda.benchmarking.collect import validation_history
+    cwd, _ = trained
+    stem = osp.splitext(osp.basename(CONFIG))[0]
+    os.makedirs(tmp_path / 'wr' / stem)
+    os.symlink(osp.join(cwd, 'wd'), tmp_path / 'wr' / stem / 'seed0')
+    out = run(
+        osp.join('benchmarks', 'tta_gain.py'),
+        CONFIG,
+        '--work-root',
+        str(tmp_path / 'wr'),
+        '--seeds',
+        '0',
+        '1',
+        '--out',
+        str(tmp_path / 'out'),
+        '--cfg-options',
+        'test_dataloader.num_workers=0',
+        cwd=cwd)
+    assert 'skipped: ' + stem + ' seed1' in out
+    with open(tmp_path / 'out' / 'tta_gain.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 1 and rows[0]['checkpoint'].endswith('iter_4.pth')
+    last = validation_history(osp.join(cwd, 'wd'))[-1]
+    assert last['step'] == 4
+    plain, tta = float(rows[0]['dice_plain']), float(rows[0]['dice_tta'])
+    assert plain == pytest.approx(float(last['Dice']), abs=1e-4)
+    assert tta != plain
+    assert float(rows[0]['gain']) == pytest.approx(tta - plain, abs=2e-4)
+    assert osp.isfile(tmp_path / 'out' / 'tta_gain.png')
+    assert '| ' + stem + ' | 0 |' in open(tmp_path / 'out' /
+                                          'tta_gain.md').read()
