@@ -84,7 +84,7 @@ class SelfTrainingLoop(IterBasedTrainLoop):
     each round has its own loader (seeded by the round), so resuming in
     round ``k`` replays that round's loader alone instead of loading every
     batch since iteration 0 as ``IterBasedTrainLoop`` does (at 2000
-    iterations that was 20 minutes of a CPU run, thrown away when the round
+    iterations that was 14 minutes of a CPU run, thrown away when the round
     rebuilt the loader).
 
     Args:
