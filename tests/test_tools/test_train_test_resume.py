@@ -194,6 +194,8 @@ def test_tta_gain_scores_the_final_checkpoint_with_and_without_tta(
         '1',
         '--out',
         str(tmp_path / 'out'),
+        '--jobs',
+        '2',
         '--cfg-options',
         'test_dataloader.num_workers=0',
         cwd=cwd)

@@ -4,7 +4,7 @@ config's labeled test split with and without ``tools/test.py --tta``.
 
     OMP_NUM_THREADS=1 python tools/benchmarks/tta_gain.py CONFIG [CONFIG ...]
         --work-root WORK_ROOT [--seeds 0 1 2] [--tta flip]
-        [--out results/tta_gain] [--cfg-options ...]
+        [--out results/tta_gain] [--jobs 2] [--cfg-options ...]
 
 The runs are ``tools/compare.py``'s (``WORK_ROOT/<config stem>/seed<k>``).
 Both columns come from ``tools/test.py`` on the same checkpoint, in the same
@@ -23,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import List, Optional
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
@@ -162,6 +163,12 @@ def parse_args(argv=None):
     p.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     p.add_argument('--tta', choices=['flip', 'dihedral'], default='flip')
     p.add_argument('--out', default=osp.join(REPO, 'results', 'tta_gain'))
+    p.add_argument(
+        '--jobs',
+        type=int,
+        default=1,
+        help='evaluations at a time (one process each; set '
+        'OMP_NUM_THREADS so that jobs x threads fits the cores)')
     p.add_argument('--cfg-options', nargs='+', default=None)
     return p.parse_args(argv)
 
@@ -180,26 +187,37 @@ def main(argv=None):
     todo = [(run, ckpt) for run, ckpt in todo if ckpt is not None]
     if not todo:
         raise SystemExit('no run has a final checkpoint')
+    jobs = [(run, ckpt, mode) for run, ckpt in todo
+            for mode in (None, args.tta)]
+
+    def score(job):
+        run, ckpt, mode = job
+        work_dir = osp.join(args.out, 'work', run.config.stem,
+                            f'seed{run.seed}', mode or 'plain')
+        return evaluate(run.config.path, ckpt, work_dir, mode,
+                        args.cfg_options)
+
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        scores = list(
+            tqdm(
+                pool.map(score, jobs),
+                total=len(jobs),
+                desc='tta',
+                unit='eval'))
     rows = []
-    for run, ckpt in tqdm(todo, desc='tta', unit='run'):
-        scores = {}
-        for mode in (None, args.tta):
-            work_dir = osp.join(args.out, 'work', run.config.stem,
-                                f'seed{run.seed}', mode or 'plain')
-            scores[mode] = evaluate(run.config.path, ckpt, work_dir, mode,
-                                    args.cfg_options)
-        plain, tta = scores[None]['Dice'], scores[args.tta]['Dice']
+    for index, (run, ckpt) in enumerate(todo):
+        plain, tta = scores[2 * index], scores[2 * index + 1]
         rows.append(
             dict(
                 config=run.config.stem,
                 seed=run.seed,
                 checkpoint=osp.relpath(ckpt, REPO)
                 if ckpt.startswith(REPO) else ckpt,
-                dice_plain=round(plain, 4),
-                dice_tta=round(tta, 4),
-                gain=round(tta - plain, 4),
-                s_plain=round(scores[None]['seconds'], 1),
-                s_tta=round(scores[args.tta]['seconds'], 1)))
+                dice_plain=round(plain['Dice'], 4),
+                dice_tta=round(tta['Dice'], 4),
+                gain=round(tta['Dice'] - plain['Dice'], 4),
+                s_plain=round(plain['seconds'], 1),
+                s_tta=round(tta['seconds'], 1)))
     write_outputs(rows, args.out, args.tta)
 
 
