@@ -131,7 +131,7 @@ def write_outputs(rows: List[dict], out: str, tta: str) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 0.6 + 0.7 * len(table)))
+    fig, ax = plt.subplots(figsize=(8, 1.4 + 0.7 * len(table)))
     for y, row in enumerate(table):
         runs = [r for r in rows if r['config'] == row['config']]
         for r in runs:
@@ -149,7 +149,7 @@ def write_outputs(rows: List[dict], out: str, tta: str) -> None:
     ax.set_yticks(range(len(table)))
     ax.set_yticklabels([row['config'].split('_')[0] for row in table])
     ax.set_xlabel('Dice (per slice, labeled test split), one dot per seed')
-    ax.legend(loc='lower right')
+    ax.legend(loc='upper center', bbox_to_anchor=(0.5, -0.35), ncol=2)
     ax.grid(axis='x', alpha=0.3)
     fig.tight_layout()
     fig.savefig(osp.join(out, 'tta_gain.png'), dpi=120)
@@ -197,11 +197,14 @@ def main(argv=None):
         return evaluate(run.config.path, ckpt, work_dir, mode,
                         args.cfg_options)
 
+    # the first evaluation alone: it prepares the config's data (e.g. the
+    # synthetic volumes), which parallel processes must not write at once
+    first = score(jobs[0])
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        scores = list(
+        scores = [first] + list(
             tqdm(
-                pool.map(score, jobs),
-                total=len(jobs),
+                pool.map(score, jobs[1:]),
+                total=len(jobs) - 1,
                 desc='tta',
                 unit='eval'))
     rows = []
