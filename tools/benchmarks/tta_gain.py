@@ -82,12 +82,6 @@ def mean_std(values):
             statistics.stdev(values) if len(values) > 1 else None)
 
 
-def fmt(mean, std):
-    if mean is None:
-        return '-'
-    return f'{mean:.3f}' + (f' ± {std:.3f}' if std is not None else '')
-
-
 def summarise(rows: List[dict]) -> List[dict]:
     """Mean +- sample std of plain, TTA and gain per config."""
     table = []
@@ -105,6 +99,7 @@ def summarise(rows: List[dict]) -> List[dict]:
 
 
 def write_outputs(rows: List[dict], out: str, tta: str) -> None:
+    from emda.benchmarking.report import format_score as fmt
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'tta_gain.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
