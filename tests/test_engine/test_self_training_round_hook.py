@@ -19,7 +19,7 @@ def test_bad_init_from_is_rejected():
                 type='SelfTrainingRoundHook',
                 dataset=DATASET,
                 selector=SELECTOR,
-                init_from='last'))
+                init_from='newest'))
 
 
 def test_the_dataset_and_the_selector_are_required():
@@ -58,3 +58,30 @@ def test_flip_tta_averages_in_the_original_frame():
     assert torch.allclose(out['prob_fg'], (p + 0.5) / 2 * torch.ones(1, 4, 4))
     plain = predict_tasks(FlipSensitive(), x, tta=False)
     assert torch.allclose(plain['prob_fg'][0, :, 0], p * torch.ones(4))
+
+
+def test_a_stale_last_checkpoint_is_refused(tmp_path):
+    """init_from='last' loads the checkpoint of the previous round's end; one
+    saved earlier (checkpoint interval not at round ends) fails loudly with
+    the fix instead of silently rewinding the model."""
+    from mmengine.logging import MMLogger, MessageHub
+    hook = HOOKS.build(
+        dict(
+            type='SelfTrainingRoundHook',
+            dataset=DATASET,
+            selector=SELECTOR,
+            init_from='last'))
+    model = torch.nn.Linear(2, 2)
+    path = str(tmp_path / 'iter_3.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(iter=3)), path)
+    hub = MessageHub.get_instance('stale_last_ckpt')
+    hub.update_info('last_ckpt', path)
+    runner = SimpleNamespace(
+        model=model,
+        iter=5,
+        message_hub=hub,
+        logger=MMLogger.get_instance('stale_last_ckpt'))
+    with pytest.raises(RuntimeError, match='interval=round_iters'):
+        hook._load_last(runner)
+    runner.iter = 3  # saved at the round start: accepted
+    hook._load_last(runner)

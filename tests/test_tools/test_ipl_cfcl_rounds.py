@@ -37,6 +37,21 @@ class StopAtIterHook(Hook):
                          outputs=None):
         if os.environ.get('EMDA_TEST_STOP') and runner.iter + 1 == self.at:
             os._exit(3)
+
+
+@HOOKS.register_module()
+class SaveWeightsHook(Hook):
+    """Save the model's state dict as the round hook left it at the start
+    of iteration ``at`` (runs after it)."""
+    priority = 'LOW'
+
+    def __init__(self, at, path):
+        self.at, self.path = at, path
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        if runner.iter == self.at:
+            import torch
+            torch.save(runner.model.state_dict(), self.path)
 '''
 
 
@@ -127,6 +142,46 @@ def interrupted_then_resumed(tiny_em, tmp_path_factory):
         second.stdout[-3000:] + second.stderr[-3000:])
     return cwd, first.stdout + first.stderr, second.stdout + second.stderr, \
         snapshot, ckpt_4
+
+
+EMA_ROUNDS = '''
+custom_hooks = [
+    dict(custom_hooks[0], init_from='last'),
+    dict(type='EMAHook', momentum=0.5, begin_iter=2),
+    dict(type='SaveWeightsHook', at=5, path='round_02_start.pth')]
+'''
+
+
+def test_ema_rounds_start_from_the_averaged_weights(tiny_em, tmp_path):
+    """init_from='last' under MMEngine's EMAHook: round 2 (iteration 5)
+    starts from the checkpoint of round 1's end, whose state dict holds the
+    EMA weights, not the student's (kept in its ema_state_dict)."""
+    cwd = str(tmp_path)
+    with open(osp.join(cwd, 'stop_hook.py'), 'w') as f:
+        f.write(STOP_HOOK)
+    with open(osp.join(cwd, 'ipl.py'), 'w') as f:
+        f.write(tiny_config(tiny_em) + EMA_ROUNDS)
+    run = train(cwd)
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-4000:]
+    assert 'round starts from the last checkpoint' in log
+    ckpt = torch.load(
+        osp.join(cwd, 'wd', 'iter_5.pth'),
+        map_location='cpu',
+        weights_only=False)
+    start = torch.load(
+        osp.join(cwd, 'round_02_start.pth'),
+        map_location='cpu',
+        weights_only=False)
+    student = {
+        k[len('module.'):]: v
+        for k, v in ckpt['ema_state_dict'].items()
+        if k.startswith('module.')
+    }
+    params = [k for k, v in start.items() if v.is_floating_point()]
+    assert params and all(
+        torch.equal(start[k], ckpt['state_dict'][k]) for k in params)
+    assert any(not torch.equal(start[k], student[k]) for k in params)
 
 
 def test_rounds_write_pseudo_labels_and_visuals(interrupted_then_resumed):

@@ -26,8 +26,12 @@ class SelfTrainingRoundHook(Hook):
     (source pretraining). At the first iteration of round ``k`` the hook
 
     1. loads the best checkpoint so far into the model (``init_from=
-       'best'``, the paper's "each round starts from the global best"), or
-       keeps the current weights (``'current'``);
+       'best'``, the paper's "each round starts from the global best"),
+       keeps the current weights (``'current'``), or loads the checkpoint
+       saved at the previous round's end (``'last'``): under MMEngine's
+       ``EMAHook`` that checkpoint holds the averaged weights, so the round
+       is pseudo-labelled by the EMA teacher and the student restarts from
+       it (a mean-teacher round);
     2. sets the round's stage (``model.set_stage``) and pseudo-labels every
        slice of ``dataset`` with flip TTA and ``selector`` (the round's
        ``ratio`` and ``tau`` passed per call), writing
@@ -53,7 +57,8 @@ class SelfTrainingRoundHook(Hook):
             :class:`PseudoLabelGenerator`); the pair bases define it as
             ``target_pseudo_source``.
         selector (dict): ``TASK_UTILS`` pseudo-label selector config.
-        init_from (str): ``'best'`` or ``'current'``.
+        init_from (str): ``'best'``, ``'current'`` or ``'last'`` (needs a
+            checkpoint at every round end; checked when the round starts).
         select_by (str, optional): The metric whose best checkpoint a round
             starts from, one of ``CheckpointHook``'s ``save_best`` keys
             (e.g. ``'label_free/score'`` of :class:`LabelFreeSelectionHook`,
@@ -65,7 +70,7 @@ class SelfTrainingRoundHook(Hook):
     """
 
     priority = 'ABOVE_NORMAL'
-    INIT_FROM = ('best', 'current')
+    INIT_FROM = ('best', 'current', 'last')
 
     def __init__(self,
                  dataset: dict,
@@ -157,6 +162,30 @@ class SelfTrainingRoundHook(Hook):
             logger=runner.logger)
         runner.logger.info(f'round starts from the best checkpoint {path}')
 
+    def _load_last(self, runner) -> None:
+        """Load the checkpoint ``CheckpointHook`` saved at the end of the
+        previous round (with ``EMAHook``: the EMA weights)."""
+        path = runner.message_hub.get_info('last_ckpt')
+        if not path or not os.path.isfile(path):
+            raise RuntimeError(
+                f'init_from=\'last\': no checkpoint was saved before the '
+                f'round at iteration {runner.iter}; save one at every round '
+                'end (default_hooks.checkpoint.interval=round_iters)')
+        checkpoint = load_checkpoint(
+            self._model(runner),
+            path,
+            map_location='cpu',
+            strict=True,
+            logger=runner.logger)
+        saved_at = checkpoint.get('meta', {}).get('iter')
+        if saved_at != runner.iter:
+            raise RuntimeError(
+                f'init_from=\'last\': the last checkpoint {path} is of '
+                f'iteration {saved_at}, the round starts at {runner.iter}; '
+                'save one at every round end '
+                '(default_hooks.checkpoint.interval=round_iters)')
+        runner.logger.info(f'round starts from the last checkpoint {path}')
+
     def _generate(self, runner, index: int) -> None:
         """Pseudo-label the round on rank 0; every rank gets its summary
         once the files (and the ``done`` marker) are on disk."""
@@ -182,9 +211,12 @@ class SelfTrainingRoundHook(Hook):
         store = PseudoLabelStore(self.root)
         name = round_name(index + 1)
         if fresh or not run_on_main(lambda: store.is_complete(name)):
-            if fresh and self.init_from == 'best':
-                wait_for_all()  # rank 0 has finished writing the best one
-                self._load_best(runner)
+            if fresh and self.init_from != 'current':
+                wait_for_all()  # rank 0 has finished writing the checkpoint
+                if self.init_from == 'best':
+                    self._load_best(runner)
+                else:
+                    self._load_last(runner)
             self._generate(runner, index)
         else:
             runner.logger.info(f'resuming {name}: its pseudo-labels are '
