@@ -1,4 +1,6 @@
 """Checkpoints without DDP wrapper names in their keys."""
+from collections import OrderedDict
+
 from mmengine.hooks import Hook
 from mmengine.runner.checkpoint import get_state_dict, weights_to_cpu
 
@@ -7,7 +9,7 @@ from emda.registry import HOOKS
 
 @HOOKS.register_module()
 class UnwrappedCheckpointHook(Hook):
-    """Save the model's state dict with the keys of the bare model.
+    """Save the state dict with the keys of the bare model.
 
     ``Runner.save_checkpoint`` unwraps only the outer wrapper; under
     ``MMSeparateDistributedDataParallel`` (adversarial methods) each child
@@ -22,4 +24,18 @@ class UnwrappedCheckpointHook(Hook):
     priority = 'VERY_LOW'
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        checkpoint['state_dict'] = weights_to_cpu(get_state_dict(runner.model))
+        """Rename the saved keys to the bare model's; the values stay the
+        checkpoint's (another hook may have put others there, e.g.
+        MMEngine's ``EMAHook`` the averaged weights)."""
+        saved = checkpoint['state_dict']
+        names = list(get_state_dict(runner.model).keys())
+
+        def bare(key):
+            return [part for part in key.split('.') if part != 'module']
+
+        if len(names) != len(saved) or any(
+                bare(name) != bare(key) for name, key in zip(names, saved)):
+            raise RuntimeError('the checkpoint\'s state dict does not match '
+                               'the model\'s parameters and buffers')
+        checkpoint['state_dict'] = OrderedDict(
+            zip(names, weights_to_cpu(saved).values()))
