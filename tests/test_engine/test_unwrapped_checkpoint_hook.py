@@ -45,6 +45,6 @@ def test_a_state_dict_that_is_not_the_models_is_refused():
     checkpoint = _saved(runner)
     checkpoint['state_dict'].pop('head.bias')
     with pytest.raises(RuntimeError, match='does not match'):
-        HOOKS.build(dict(
-            type='UnwrappedCheckpointHook')).before_save_checkpoint(
+        HOOKS.build(
+            dict(type='UnwrappedCheckpointHook')).before_save_checkpoint(
                 runner, checkpoint)

@@ -175,8 +175,7 @@ def test_ema_rounds_start_from_the_averaged_weights(tiny_em, tmp_path):
         weights_only=False)
     student = {
         k[len('module.'):]: v
-        for k, v in ckpt['ema_state_dict'].items()
-        if k.startswith('module.')
+        for k, v in ckpt['ema_state_dict'].items() if k.startswith('module.')
     }
     params = [k for k, v in start.items() if v.is_floating_point()]
     assert params and all(

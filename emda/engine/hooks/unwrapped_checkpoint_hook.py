@@ -38,4 +38,5 @@ class UnwrappedCheckpointHook(Hook):
             raise RuntimeError('the checkpoint\'s state dict does not match '
                                'the model\'s parameters and buffers')
         checkpoint['state_dict'] = OrderedDict(
-            zip(names, weights_to_cpu(saved).values()))
+            zip(names,
+                weights_to_cpu(saved).values()))
