@@ -82,6 +82,32 @@ def test_extend_run_copies_and_repoints(tmp_path):
         script.main([src, LONG, '--work-root', str(tmp_path / 'wr')])
 
 
+def test_a_fork_resumes_from_the_named_iteration_alone(tmp_path):
+    """--at: another config continues from iteration 2 of the run; nothing
+    of the source run's later life (its iteration-4 best, logs, rounds)
+    comes along, and the wall time is not inherited."""
+    script = load_script()
+    src = str(tmp_path / 'short' / 'seed0')
+    make_run(src)
+    script.main([src, LONG, '--work-root', str(tmp_path / 'wr'), '--at', '2'])
+    dst = str(tmp_path / 'wr' / osp.splitext(osp.basename(LONG))[0] / 'seed0')
+    assert sorted(
+        os.listdir(dst)) == ['iter_2.pth', 'last_checkpoint', 'run_info.json']
+    assert open(osp.join(dst, 'last_checkpoint')).read() == osp.join(
+        dst, 'iter_2.pth')
+    checkpoint = torch.load(osp.join(dst, 'iter_2.pth'), weights_only=False)
+    assert torch.equal(checkpoint['state_dict']['w'], torch.full((2, ), 2.))
+    info = checkpoint['message_hub']['runtime_info']
+    # a better best in the fork removes the fork's file, not the source's
+    assert info['best_ckpt'].startswith(dst)
+    assert info['last_ckpt'] == osp.join(dst, 'iter_2.pth')
+    run_info = json.load(open(osp.join(dst, 'run_info.json')))
+    assert run_info['wall_s'] is None
+    assert run_info['extended_from'] == f'{src}@2'
+    with pytest.raises(FileNotFoundError, match='iter_3.pth'):
+        script.extend_run(src, str(tmp_path / 'other'), LONG, at=3)
+
+
 def test_extend_run_needs_a_checkpoint(tmp_path):
     script = load_script()
     src = str(tmp_path / 'short' / 'seed0')

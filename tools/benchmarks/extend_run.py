@@ -16,6 +16,14 @@ LR scheduler and the longer config adds one (e.g. a decay over the extra
 rounds), the resumed checkpoint gets that scheduler's state at the source
 iteration, so it acts at the iterations the config names, not that many
 iterations after the resume.
+
+With ``--at ITER`` the new run forks from the run's ``iter_ITER.pth``
+instead (another config whose first ITER iterations are the same, e.g. the
+UDA rounds after the shared source pretraining of an IPL-CFCL run). Only
+that checkpoint is copied: the later best checkpoints, logs and
+pseudo-label rounds belong to the source run's own continuation. ITER
+should be a round start (or within pretraining), and the recorded wall
+time is the fork's own.
 """
 import argparse
 import glob
@@ -92,9 +100,13 @@ def copy_checkpoint(src: str,
     torch.save(checkpoint, dst)
 
 
-def extend_run(src_dir: str, dst_dir: str, config: str) -> str:
-    """Prepare ``dst_dir`` to resume from ``src_dir``'s last checkpoint;
-    returns the checkpoint it will resume from."""
+def extend_run(src_dir: str,
+               dst_dir: str,
+               config: str,
+               at: Optional[int] = None) -> str:
+    """Prepare ``dst_dir`` to resume from ``src_dir``'s last checkpoint (or
+    a fork from its iteration ``at``); returns the checkpoint it will
+    resume from."""
     src_dir, dst_dir = osp.abspath(src_dir), osp.abspath(dst_dir)
     pointer = osp.join(src_dir, 'last_checkpoint')
     if not osp.isfile(pointer):
@@ -103,15 +115,20 @@ def extend_run(src_dir: str, dst_dir: str, config: str) -> str:
         raise FileExistsError(f'{dst_dir} exists; remove it first')
     with open(pointer) as f:
         last = osp.join(src_dir, osp.basename(f.read().strip()))
+    if at is not None:
+        last = osp.join(src_dir, f'iter_{at}.pth')
+        if not osp.isfile(last):
+            raise FileNotFoundError(f'{src_dir} has no iter_{at}.pth')
+    bests = glob.glob(osp.join(src_dir, 'best_*.pth')) if at is None else []
     os.makedirs(dst_dir)
-    for path in [last] + glob.glob(osp.join(src_dir, 'best_*.pth')):
+    for path in [last] + bests:
         copy_checkpoint(
             path,
             osp.join(dst_dir, osp.basename(path)),
             src_dir,
             dst_dir,
             config=config if path == last else None)
-    for name in os.listdir(src_dir):
+    for name in os.listdir(src_dir) if at is None else []:
         path = osp.join(src_dir, name)
         if osp.isdir(path):  # timestamped logs (history) and pseudo_labels
             shutil.copytree(path, osp.join(dst_dir, name), symlinks=True)
@@ -127,8 +144,8 @@ def extend_run(src_dir: str, dst_dir: str, config: str) -> str:
             config=config,
             seed=info.get('seed'),
             status='extending',
-            wall_s=info.get('wall_s'),
-            extended_from=src_dir))
+            wall_s=info.get('wall_s') if at is None else None,
+            extended_from=src_dir if at is None else f'{src_dir}@{at}'))
     return resume_from
 
 
@@ -138,12 +155,17 @@ def main(argv=None):
     parser.add_argument('config', help='the longer config')
     parser.add_argument('--work-root', required=True)
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument(
+        '--at',
+        type=int,
+        help='fork from this iteration\'s checkpoint instead of the last')
     args = parser.parse_args(argv)
     if not osp.isfile(osp.join(args.src_run, RUN_INFO_FILE)):
         parser.error(f'{args.src_run} is not a run dir of tools/compare.py')
     run = plan_runs([describe_config(args.config)], [args.seed],
                     args.work_root)[0]
-    resume_from = extend_run(args.src_run, run.run_dir, args.config)
+    resume_from = extend_run(
+        args.src_run, run.run_dir, args.config, at=args.at)
     print(f'{run.run_dir} resumes from {resume_from}:\n'
           f'  python tools/compare.py {args.config} --work-root '
           f'{args.work_root} --seeds {args.seed} --resume')
