@@ -49,3 +49,8 @@ stage2_extension_lr = [
         end=_extension_begin +
         train_cfg['round_iters'] * len(stage2_extension))
 ]
+# the mean teacher of the "-ema" variants, declared once: MMEngine's
+# EMAHook from the first round on (momentum 0.01, the alpha 0.99 of this
+# codebase's mean teacher); with SelfTrainingRoundHook(init_from='last')
+# each round starts from, and is pseudo-labelled by, the averaged weights
+ema_teacher = dict(type='EMAHook', momentum=0.01, begin_iter=pretrain_iters)
