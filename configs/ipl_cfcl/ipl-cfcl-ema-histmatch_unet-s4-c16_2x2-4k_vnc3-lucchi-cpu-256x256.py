@@ -11,5 +11,4 @@ custom_hooks = [
     dict(_base_.custom_hooks[0], init_from='last'), _base_.ema_teacher
 ]
 train_dataloader = dict(dataset=dict(source=_base_.source_train_histmatch))
-train_cfg = dict(rounds=_base_.train_cfg.rounds +
-                 _base_.stage2_long_extension)
+train_cfg = dict(rounds=_base_.train_cfg.rounds + _base_.stage2_long_extension)

@@ -12,6 +12,7 @@ from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
+from mmengine.runner.amp import autocast as amp_autocast
 
 from .outputs import foreground_probability, head_outputs, unwrap
 
@@ -76,12 +77,17 @@ class TaskPredictor:
     With one transform the outputs are the network's values untouched (no
     sum, no division), so ``seg_logits`` are bit for bit what mmseg's
     whole-image predict computes. With several, ``seg_logits`` are the log
-    of the averaged class probabilities (see :func:`_to_logits`)."""
+    of the averaged class probabilities (see :func:`_to_logits`).
+
+    ``autocast``: run the network under MMEngine's autocast (bfloat16 on
+    CPU, float16 on CUDA: ``tools/benchmarks/bf16_inference.py`` measures
+    speed and agreement); the outputs are float32 either way."""
 
     def __init__(self,
                  segmentor,
                  transforms: Sequence[Transform],
-                 keys: Sequence[str] = ('prob_fg', 'heatmap')):
+                 keys: Sequence[str] = ('prob_fg', 'heatmap'),
+                 autocast: bool = False):
         unknown = set(keys) - set(OUTPUT_KEYS)
         if unknown:
             raise ValueError(f'unknown outputs {sorted(unknown)}; expected '
@@ -89,14 +95,20 @@ class TaskPredictor:
         self.segmentor = segmentor
         self.transforms = tuple(transforms)
         self.keys = tuple(keys)
+        self.autocast = bool(autocast)
 
     def __call__(self, x: torch.Tensor) -> Dict[str, torch.Tensor]:
         heads = ('seg', 'det') if 'heatmap' in self.keys else ('seg', )
         single = len(self.transforms) == 1
         sums: Dict[str, torch.Tensor] = {}
         for transform in self.transforms:
-            logits, det = head_outputs(
-                self.segmentor, _apply(x, transform), heads=heads)
+            with amp_autocast(enabled=self.autocast):
+                logits, det = head_outputs(
+                    self.segmentor, _apply(x, transform), heads=heads)
+            # float32 from here on, whatever precision the network ran in
+            # (this autocast or an outer one, e.g. ValLoop(fp16=True))
+            logits = logits.float()
+            det = None if det is None else det.float()
             parts = {}
             if 'prob_fg' in self.keys:
                 parts['prob_fg'] = foreground_probability(logits)
@@ -150,7 +162,8 @@ def predict_tensor(
     divisor: int = 1,
     pad_val: float = 0.,
     batch_size: int = 4,
-    keys: Sequence[str] = ('prob_fg', 'heatmap')
+    keys: Sequence[str] = ('prob_fg', 'heatmap'),
+    autocast: bool = False,
 ) -> Dict[str, torch.Tensor]:
     """Foreground probability ``prob_fg`` (B x H x W), with a detection
     head the raw ``heatmap`` (B x H x W), and, when ``keys`` asks for it,
@@ -168,8 +181,10 @@ def predict_tensor(
         batch_size (int): tiles per forward.
         keys: outputs to compute, of :data:`OUTPUT_KEYS` (a detection head
             runs only for ``'heatmap'``).
+        autocast (bool): forward passes under bfloat16 (CPU) / float16
+            (CUDA) autocast; outputs stay float32.
     """
-    predictor = TaskPredictor(segmentor, tta_transforms(tta), keys)
+    predictor = TaskPredictor(segmentor, tta_transforms(tta), keys, autocast)
     h, w = inputs.shape[-2:]
     sides = None
     if tile is not None:

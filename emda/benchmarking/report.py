@@ -89,16 +89,34 @@ def write_csv(path: str, records: Sequence[dict]) -> None:
         } for r in records)
 
 
+def markdown_table(rows: Sequence[dict]) -> str:
+    """``rows`` (dicts with the same keys) as a markdown table."""
+    cols = list(rows[0])
+    lines = ['| ' + ' | '.join(cols) + ' |', '|' + '---|' * len(cols)]
+    lines += ['| ' + ' | '.join(str(r[c]) for c in cols) + ' |' for r in rows]
+    return '\n'.join(lines) + '\n'
+
+
 def print_table_and_csv(rows: Sequence[dict], out: str) -> None:
     """Print ``rows`` (dicts with the same keys) as a markdown table and
     write them to the CSV ``out``: the output of the benchmark scripts."""
-    cols = list(rows[0])
-    print('| ' + ' | '.join(cols) + ' |')
-    print('|' + '---|' * len(cols))
-    for row in rows:
-        print('| ' + ' | '.join(str(row[c]) for c in cols) + ' |')
+    print(markdown_table(rows), end='')
     write_csv(out, rows)
     print(f'written {out}')
+
+
+def write_benchmark_report(rows: Sequence[dict], out: str, header: str) -> str:
+    """``header`` and ``rows`` as a markdown table, printed and written to
+    ``out.md``, the rows also to ``out.csv``: the results files of the
+    benchmark scripts. Returns the markdown."""
+    text = header + markdown_table(rows)
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    with open(out + '.md', 'w') as f:
+        f.write(text)
+    write_csv(out + '.csv', rows)
+    print(text)
+    print(f'written {out}.md and {out}.csv')
+    return text
 
 
 def run_records(per_run: Sequence[tuple]) -> List[dict]:

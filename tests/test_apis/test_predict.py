@@ -85,3 +85,33 @@ def test_multitask_model_returns_heatmap(tiny_multitask_ckpt, make_volume):
     assert model.infer_settings.has_det
     out = predict_slice(model, make_volume(1, (40, 50))[0], tta=True)
     assert out['heatmap'].shape == out['prob_fg'].shape == (40, 50)
+
+
+class ConvTwoHeads(torch.nn.Module):
+    """A real conv (autocast runs it in bf16) with seg and det outputs;
+    records the dtype its convolution computed in."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.conv = torch.nn.Conv2d(1, 3, 3, padding=1)
+        self.dtypes = []
+
+    def forward(self, x, mode='tensor'):
+        y = self.conv(x)
+        self.dtypes.append(y.dtype)
+        return dict(seg=y[:, :2], det=y[:, 2:])
+
+
+def test_autocast_runs_the_network_in_bf16_and_returns_float32():
+    net = ConvTwoHeads()
+    x = torch.randn(1, 1, 16, 20)
+    ref = predict_tensor(net, x, tta=True)
+    assert set(net.dtypes) == {torch.float32}
+    net.dtypes.clear()
+    out = predict_tensor(net, x, tta=True, autocast=True)
+    assert set(net.dtypes) == {torch.bfloat16}  # every flip's forward
+    for key in ('prob_fg', 'heatmap'):
+        assert out[key].dtype == torch.float32
+        assert not torch.equal(out[key], ref[key])  # computed in bf16
+        torch.testing.assert_close(out[key], ref[key], atol=0.03, rtol=0.03)

@@ -253,3 +253,27 @@ def test_resume_mid_round_reuses_the_round_and_its_banks(
         weights_only=False)
     assert final['meta']['iter'] == 8
     assert int(final['state_dict']['stage']) == 2
+
+
+def test_amp_rounds_pseudo_label_and_validate_in_bf16(tiny_em, tmp_path):
+    """``--amp`` on CPU: the resolved config pseudo-labels under autocast
+    and validates under ValLoop(fp16=True) (bfloat16 on CPU), and the
+    rounds still run to the end and write complete pseudo-labels."""
+    cwd = str(tmp_path)
+    with open(osp.join(cwd, 'stop_hook.py'), 'w') as f:
+        f.write(STOP_HOOK)
+    with open(osp.join(cwd, 'ipl.py'), 'w') as f:
+        f.write(tiny_config(tiny_em))
+    run = train(cwd, '--amp')
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-4000:]
+    from mmengine.config import Config
+    cfg = Config.fromfile(
+        osp.join(cwd, 'wd', 'ipl.py'), import_custom_modules=False)
+    round_hook = [
+        h for h in cfg.custom_hooks if h['type'] == 'SelfTrainingRoundHook'
+    ]
+    assert round_hook[0]['autocast'] is True
+    assert cfg.val_cfg.fp16 is True
+    for name in ('round_01', 'round_02'):
+        assert osp.isfile(osp.join(cwd, 'wd', 'pseudo_labels', name, 'done'))

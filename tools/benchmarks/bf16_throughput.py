@@ -11,9 +11,6 @@ table and a CSV (``--out``, without extension). Data loading is excluded
 (it runs in dataloader workers during real training).
 """
 import argparse
-import contextlib
-import io
-import os
 import os.path as osp
 import sys
 import time
@@ -26,7 +23,7 @@ from mmengine.optim import build_optim_wrapper
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))  # framework_overhead
 from framework_overhead import CFG, make_batch  # noqa: E402
 
-from emda.benchmarking.report import print_table_and_csv as report  # noqa: E402,E501
+from emda.benchmarking.report import write_benchmark_report  # noqa: E402
 
 from emda.registry import MODELS  # noqa: E402
 from emda.utils import register_all_modules  # noqa: E402
@@ -109,15 +106,7 @@ def main(argv=None):
               f'{torch.backends.cpu.get_cpu_capability()} kernels.\n'
               f'Command: python tools/benchmarks/bf16_throughput.py '
               f'{" ".join(argv if argv is not None else sys.argv[1:])}\n\n')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    table = io.StringIO()
-    with contextlib.redirect_stdout(table):
-        report(rows, args.out + '.csv')
-    text = header + table.getvalue().replace(f'written {args.out}.csv\n', '')
-    print(text)
-    with open(args.out + '.md', 'w') as f:
-        f.write(text)
-    print(f'written {args.out}.md and {args.out}.csv')
+    write_benchmark_report(rows, args.out, header)
 
 
 if __name__ == '__main__':

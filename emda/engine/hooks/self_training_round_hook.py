@@ -65,6 +65,9 @@ class SelfTrainingRoundHook(Hook):
             selection without target labels). None (default): the
             ``CheckpointHook``'s only ``save_best`` key.
         tta (bool): Flip TTA for pseudo-labelling. Default: True.
+        autocast (bool): Pseudo-label under bfloat16 (CPU) / float16 (CUDA)
+            autocast (``tools/train.py --amp`` on CPU sets it). Default:
+            False.
         root (str): Pseudo-label root; ``{work_dir}`` is the runner's.
             Default: ``'{work_dir}/pseudo_labels'``.
     """
@@ -78,7 +81,8 @@ class SelfTrainingRoundHook(Hook):
                  init_from: str = 'best',
                  select_by: Optional[str] = None,
                  tta: bool = True,
-                 root: str = '{work_dir}/pseudo_labels'):
+                 root: str = '{work_dir}/pseudo_labels',
+                 autocast: bool = False):
         if init_from not in self.INIT_FROM:
             raise ValueError(f'init_from must be one of {self.INIT_FROM}, '
                              f'got {init_from!r}')
@@ -90,6 +94,7 @@ class SelfTrainingRoundHook(Hook):
         self.init_from = init_from
         self.select_by = select_by
         self.tta = tta
+        self.autocast = bool(autocast)
         self.root_template = root
         self.root: Optional[str] = None
         self.generator: Optional[PseudoLabelGenerator] = None
@@ -229,7 +234,11 @@ class SelfTrainingRoundHook(Hook):
         self.root = self.root_template.replace('{work_dir}',
                                                osp.abspath(runner.work_dir))
         self.generator = PseudoLabelGenerator(
-            self.dataset_cfg, self.selector_cfg, self.root, tta=self.tta)
+            self.dataset_cfg,
+            self.selector_cfg,
+            self.root,
+            tta=self.tta,
+            autocast=self.autocast)
         loop = self._loop(runner)
         index = loop.round_at(runner.iter)
         if index is None:
