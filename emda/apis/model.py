@@ -20,7 +20,8 @@ class InferenceSettings:
     half-resolution slices, inference resizes to it and back); ``mean`` /
     ``std`` the data preprocessor's normalization of min-max scaled
     inputs; ``divisor`` / ``pad_val`` its test padding; ``tile`` /
-    ``overlap`` (working-scale pixels) the sliding window.
+    ``overlap`` (working-scale pixels) the sliding window; ``autocast``
+    runs the network in bfloat16 (CPU) / float16 (CUDA).
     """
     scale: float = 1.0
     mean: float = 0.
@@ -31,6 +32,7 @@ class InferenceSettings:
     overlap: int = DEFAULT_OVERLAP
     batch_size: int = 4
     has_det: bool = False
+    autocast: bool = False
     context: Optional[int] = field(default=None, repr=False)
 
 
@@ -101,9 +103,13 @@ def init_model(config,
                checkpoint: Optional[str] = None,
                device: str = 'cpu',
                tile: Optional[Sequence[int]] = None,
-               overlap: Optional[int] = None):
+               overlap: Optional[int] = None,
+               amp: bool = False):
     """The trained segmentor of ``config`` (path or Config) in eval mode on
     ``device``, with its :class:`InferenceSettings` as ``.infer_settings``.
+    ``amp``: predict under autocast, on CPU with channels_last weights too
+    (bfloat16, about 2x faster with AVX512-BF16:
+    ``tools/benchmarks/bf16_inference.py``).
 
     A method checkpoint (``segmentor.*`` keys next to teachers or
     discriminators) and a plain segmentor checkpoint both load; a
@@ -137,5 +143,9 @@ def init_model(config,
                 'checkpoint was trained with') from None
     segmentor = getattr(model, 'segmentor', model)
     segmentor.infer_settings = settings_from(cfg, model, tile, overlap)
+    segmentor.infer_settings.autocast = bool(amp)
+    if amp and str(device).startswith('cpu'):
+        import torch
+        segmentor.to(memory_format=torch.channels_last)
     segmentor.cfg = cfg
     return segmentor.to(device).eval()

@@ -72,6 +72,7 @@ def segment_volume(config: str,
                    unit: str = 'nm',
                    prob_dtype: str = 'uint8',
                    device: str = 'cpu',
+                   amp: bool = False,
                    progress: bool = True,
                    on_block: Optional[Callable] = None) -> dict:
     """Segment ``input`` with ``config`` + ``checkpoint`` into folder
@@ -92,7 +93,8 @@ def segment_volume(config: str,
         checkpoint=osp.abspath(checkpoint) if checkpoint else None,
         device=device,
         tile=tuple(tile) if tile else None,
-        overlap=overlap)
+        overlap=overlap,
+        amp=bool(amp))
     from .blocks import cached_model
     from .slices import context_radius
     model = cached_model(spec)
@@ -120,7 +122,9 @@ def segment_volume(config: str,
         block=list(block),
         halo=halo,
         prob_dtype=prob_dtype,
-        format=fmt)
+        format=fmt,
+        # recorded only when on, so runs of earlier versions still resume
+        **(dict(amp=True) if amp else {}))
     old = store.params()
     summary_path = osp.join(out, 'summary.json')
     if resume and osp.isfile(summary_path):

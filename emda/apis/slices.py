@@ -87,7 +87,8 @@ def predict_slice(
         divisor=s.divisor,
         pad_val=s.pad_val,
         batch_size=s.batch_size,
-        keys=('seg_logits', 'heatmap') if s.has_det else ('seg_logits', ))
+        keys=('seg_logits', 'heatmap') if s.has_det else ('seg_logits', ),
+        autocast=s.autocast)
     align = align_corners_of(model)
     logits = to_size(out.pop('seg_logits'), image.shape, align)
     result = dict(

@@ -96,6 +96,11 @@ def parse_args(argv=None):
         '--prob-dtype', choices=['uint8', 'float16'], default='uint8')
     parser.add_argument('--device', default='cpu')
     parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision: bfloat16 on CPU (about 2x faster with '
+        'AVX512-BF16, probabilities within about 0.01), float16 on CUDA')
+    parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
     return parser.parse_args(argv)
 
@@ -126,6 +131,7 @@ def main(argv=None):
             unit=args.unit,
             prob_dtype=args.prob_dtype,
             device=args.device,
+            amp=args.amp,
             progress=not args.no_progress)
     except InferenceInputError as e:
         print(f'emda-infer: error: {e}', file=sys.stderr)

@@ -143,3 +143,23 @@ def test_torch_threads_untouched_in_process(tiny_ckpt, make_volume, tmp_path):
     tifffile.imwrite(stack, make_volume(1, (20, 20)))
     segment_volume(*tiny_ckpt, stack, str(tmp_path / 'o'), progress=False)
     assert torch.get_num_threads() == threads
+
+
+def test_amp_inference_agrees_with_float32(tiny_ckpt, make_volume, tmp_path):
+    """``--amp``: the tiny model in bfloat16 gives the float32 mask on
+    almost every voxel and probabilities within a few uint8 levels."""
+    stack = str(tmp_path / 'stack.tif')
+    tifffile.imwrite(stack, make_volume(2, (64, 72)))
+    segment_volume(*tiny_ckpt, stack, str(tmp_path / 'fp32'), progress=False)
+    segment_volume(
+        *tiny_ckpt, stack, str(tmp_path / 'amp'), amp=True, progress=False)
+    ref = tifffile.imread(tmp_path / 'fp32' / 'prob.tif').astype(int)
+    out = tifffile.imread(tmp_path / 'amp' / 'prob.tif').astype(int)
+    assert ref.std() > 10  # the model is not constant
+    assert np.abs(out - ref).max() <= 8
+    assert not np.array_equal(out, ref)  # it did run in bfloat16
+    masks = [
+        tifffile.imread(tmp_path / name / 'mask.tif') > 0
+        for name in ('fp32', 'amp')
+    ]
+    assert (masks[0] == masks[1]).mean() > 0.99

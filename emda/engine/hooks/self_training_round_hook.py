@@ -153,42 +153,42 @@ class SelfTrainingRoundHook(Hook):
         if self.init_from == 'best':
             self._best_ckpt_key(runner)  # a wrong select_by fails now
 
+    def _load_saved(self, runner, path: str) -> dict:
+        """Load checkpoint ``path`` into the model (strict, on CPU first);
+        returns the checkpoint."""
+        return load_checkpoint(
+            self._model(runner),
+            path,
+            map_location='cpu',
+            strict=True,
+            logger=runner.logger)
+
     def _load_best(self, runner) -> None:
         path = runner.message_hub.get_info(self._best_ckpt_key(runner))
         if not path or not os.path.isfile(path):
             runner.logger.info('no best checkpoint yet: the round starts '
                                'from the current weights')
             return
-        load_checkpoint(
-            self._model(runner),
-            path,
-            map_location='cpu',
-            strict=True,
-            logger=runner.logger)
+        self._load_saved(runner, path)
         runner.logger.info(f'round starts from the best checkpoint {path}')
 
     def _load_last(self, runner) -> None:
         """Load the checkpoint ``CheckpointHook`` saved at the end of the
         previous round (with ``EMAHook``: the EMA weights)."""
         path = runner.message_hub.get_info('last_ckpt')
+        fix = ('save one at every round end '
+               '(default_hooks.checkpoint.interval=round_iters)')
         if not path or not os.path.isfile(path):
             raise RuntimeError(
                 f'init_from=\'last\': no checkpoint was saved before the '
-                f'round at iteration {runner.iter}; save one at every round '
-                'end (default_hooks.checkpoint.interval=round_iters)')
-        checkpoint = load_checkpoint(
-            self._model(runner),
-            path,
-            map_location='cpu',
-            strict=True,
-            logger=runner.logger)
+                f'round at iteration {runner.iter}; {fix}')
+        checkpoint = self._load_saved(runner, path)
         saved_at = checkpoint.get('meta', {}).get('iter')
         if saved_at != runner.iter:
             raise RuntimeError(
                 f'init_from=\'last\': the last checkpoint {path} is of '
                 f'iteration {saved_at}, the round starts at {runner.iter}; '
-                'save one at every round end '
-                '(default_hooks.checkpoint.interval=round_iters)')
+                f'{fix}')
         runner.logger.info(f'round starts from the last checkpoint {path}')
 
     def _generate(self, runner, index: int) -> None:
