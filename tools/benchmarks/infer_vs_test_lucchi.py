@@ -7,7 +7,9 @@ agreement, and instance counts against the ground truth.
 
 ``emda-infer`` (``tools/infer.py``) gets the val images as an unlabeled
 slice folder; ``tools/test.py`` the config's labeled test split. Both run
-without and with ``--tta``. Writes ``results/infer_vs_test_lucchi.{md,csv}``.
+without and with ``--tta``; ``--amp`` adds ``emda-infer --amp`` runs
+(bfloat16 on CPU) scored the same way and against the float32 masks.
+Writes ``results/infer_vs_test_lucchi.{md,csv}``.
 """
 import argparse
 import csv
@@ -32,6 +34,10 @@ def parse_args(argv=None):
     p.add_argument('--data-root', default=osp.join(REPO, '../shared/data'))
     p.add_argument(
         '--limit', type=int, help='first N val slices only (a quick check)')
+    p.add_argument(
+        '--amp',
+        action='store_true',
+        help='also run emda-infer --amp (connected components)')
     p.add_argument(
         '--work-dir', default=osp.join(REPO, 'work_dirs/infer_vs_test_lucchi'))
     p.add_argument(
@@ -102,12 +108,15 @@ def main(argv=None):
     for tta in (False, True):
         tag = 'tta' if tta else 'plain'
         modes = ['cc'] + (['watershed'] if has_det else [])
+        modes += ['cc_amp'] if args.amp else []
         for mode in modes:
             out = osp.join(work, f'infer_{tag}_{mode}')
             cmd = [
                 'tools/infer.py', args.config, args.checkpoint, images,
-                '--out', out, '--instances', mode, '--format', 'tif'
-            ] + (['--tta'] if tta else [])
+                '--out', out, '--instances',
+                mode.split('_')[0], '--format', 'tif'
+            ] + (['--tta'] if tta else []) + (['--amp']
+                                              if 'amp' in mode else [])
             key = f'infer_{tag}_{mode}'
             commands[key] = ' '.join(cmd)
             seconds[key] = run(cmd, osp.join(work, key + '.log'))
@@ -162,6 +171,9 @@ def main(argv=None):
             row[f'agree_{tag}'] = dice(a, b)
             row[f'differ_px_{tag}'] = int((a != b).sum())
             row[f'metric_dice_test_{tag}'] = metric_dice[tag][name]
+            if args.amp:
+                a = masks[f'infer_{tag}_cc_amp'][z]
+                row[f'agree_amp_{tag}'] = dice(a, masks[f'infer_{tag}_cc'][z])
         rows.append(row)
     os.makedirs(osp.dirname(osp.abspath(args.results)), exist_ok=True)
     with open(args.results + '.csv', 'w', newline='') as f:
@@ -201,6 +213,19 @@ def main(argv=None):
             f'{min(r["agree_" + tag] for r in rows):.6f} | '
             f'{same}/{len(rows)} | {sum(r["differ_px_" + tag] for r in rows)}'
             f' | {gap:.2e} |')
+    if args.amp:
+        lines += [
+            '', '| TTA | emda-infer --amp against float32: mean agreement '
+            '(Dice) | min agreement | mean Dice difference | speed-up |',
+            '|---|---|---|---|---|'
+        ]
+        for tag in ('plain', 'tta'):
+            fp32, amp = f'infer_{tag}_cc', f'infer_{tag}_cc_amp'
+            gain = mean('dice_' + amp) - mean('dice_' + fp32)
+            lines.append(
+                f'| {tag} | {mean("agree_amp_" + tag):.6f} | '
+                f'{min(r["agree_amp_" + tag] for r in rows):.6f} | '
+                f'{gain:+.4f} | {seconds[fp32] / seconds[amp]:.2f}x |')
     lines += [
         '', f'test.py\'s own EMSegMetric per-slice Dice, mean: plain '
         f'{mean("metric_dice_test_plain"):.4f}, tta '
