@@ -158,7 +158,9 @@ def train(cwd: str, config: str, *args, nproc: int = 1):
         env=env,
         capture_output=True,
         text=True,
-        timeout=300)
+        # a hang guard, not a speed test: about 60 s idle, beyond 300 s on
+        # a machine shared with training jobs
+        timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
