@@ -194,7 +194,7 @@ def discover_recorded_runs(work_root: str) -> List[Run]:
     return runs
 
 
-def _mean_std(values: Sequence[float]) -> tuple:
+def mean_std(values: Sequence[float]) -> tuple:
     """Mean and sample std (n-1); None where undefined."""
     return (statistics.mean(values) if values else None,
             statistics.stdev(values) if len(values) > 1 else None)
@@ -214,10 +214,10 @@ def aggregate(config: ConfigInfo, results: Sequence[RunResult]) -> dict:
         n_runs=len(results),
         seeds=' '.join(str(r.seed) for r in ok if r.seed is not None))
     for metric in METRICS:
-        row[f'{metric}_mean'], row[f'{metric}_std'] = _mean_std(
+        row[f'{metric}_mean'], row[f'{metric}_std'] = mean_std(
             [r.metrics[metric] for r in ok])
     # the oracle columns above, the user's (label-free) choice here
-    row['label_free_Dice_mean'], row['label_free_Dice_std'] = _mean_std(
+    row['label_free_Dice_mean'], row['label_free_Dice_std'] = mean_std(
         [r.label_free_Dice for r in ok if r.label_free_Dice is not None])
     walls = [r.wall_s for r in ok if r.wall_s is not None]
     row['wall_min_mean'] = statistics.mean(walls) / 60 if walls else None
