@@ -13,8 +13,6 @@ import os
 import os.path as osp
 import sys
 
-import numpy as np
-
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
@@ -60,6 +58,7 @@ def breakdown(run_dir, checkpoint, pairs, near, amp):
 def main(argv=None):
     args = parse_args(argv)
     sys.path.insert(0, REPO)
+    from emda.apis import InferenceInputError
     from emda.benchmarking.report import (markdown_table,
                                           write_benchmark_report)
     val = osp.join(args.data_root, 'lucchi', 'val')
@@ -69,8 +68,11 @@ def main(argv=None):
     pairs = [(p, osp.join(val, 'labels', osp.basename(p))) for p in images]
     rows = []
     for run_dir in args.runs:
-        summary = breakdown(run_dir, args.checkpoint, pairs, args.near,
-                            args.amp)
+        try:
+            summary = breakdown(run_dir, args.checkpoint, pairs, args.near,
+                                args.amp)
+        except InferenceInputError as e:
+            raise SystemExit(str(e))
         rows.append(
             dict(run=run_dir, **{
                 k: f'{v:.3f}'

@@ -24,16 +24,16 @@ def error_counts(pred: np.ndarray,
     if pred.shape != gt.shape:
         raise ValueError(f'prediction {pred.shape} and label {gt.shape} '
                          'differ in shape')
-    false_pos, false_neg = pred & ~gt, gt & ~pred
+    true_pos, false_pos, false_neg = pred & gt, pred & ~gt, gt & ~pred
     dist_to_fg = ndi.distance_transform_edt(~gt) if gt.any() else np.full(
         gt.shape, np.inf)
     dist_to_bg = ndi.distance_transform_edt(gt)
     objects, n = ndi.label(pred, np.ones((3, 3), bool))
     hits = np.zeros(n + 1, bool)
-    hits[np.unique(objects[pred & gt])] = True
+    hits[np.unique(objects[true_pos])] = True
     false_objects = ~hits[objects] & pred
     return dict(
-        tp=int((pred & gt).sum()),
+        tp=int(true_pos.sum()),
         fp=int(false_pos.sum()),
         fn=int(false_neg.sum()),
         fp_near=int((false_pos & (dist_to_fg <= near_px)).sum()),
