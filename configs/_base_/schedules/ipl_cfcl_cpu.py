@@ -34,11 +34,12 @@ train_cfg = dict(
 stage2_extension = [
     dict(stage=2, ratio=ratio, tau=0.8) for ratio in (0.8, 0.9, 1.0, 1.0, 1.0)
 ]
-# the longer stage 2 of the 4k configs, declared once: the 3k extension,
-# then 5 more rounds at r = 1 (the 3k teacher runs still rose at 3000)
-stage2_long_extension = stage2_extension + [
-    dict(stage=2, ratio=1.0, tau=0.8) for _ in range(5)
-]
+# 5 stage-2 rounds at r = 1, declared once: the 4k configs add one block
+# to the 3k extension (the 3k teacher runs still rose at 3000), the 6k
+# configs two more (the 4k teacher runs still rose at 4000)
+stage2_r1_block = [dict(stage=2, ratio=1.0, tau=0.8) for _ in range(5)]
+# the longer stage 2 of the 4k configs, declared once
+stage2_long_extension = stage2_extension + stage2_r1_block
 # the LR of the "-cosine" 3k variants, declared once: the continue variants'
 # constant Adam 1e-3 through the 2k schedule, then a cosine decay to 1e-5
 # over the extension's rounds (at a constant 1e-3 the late rounds of the 3k
