@@ -147,3 +147,53 @@ def test_pipelines_are_lists_of_registered_transforms(path):
 def _is_steps(value):
     items = value if isinstance(value, list) else [value]
     return any(isinstance(i, dict) and 'type' in i for i in items)
+
+
+#: (longer or forked config, the config whose runs it continues, the
+#: iteration up to which both train the same): the premise of continuing
+#: or forking those runs with tools/benchmarks/extend_run.py
+CONTINUATIONS = [
+    ('ipl-cfcl-ema-histmatch_unet-s4-c16_2x2-6k_vnc3-lucchi-cpu-256x256.py',
+     'ipl-cfcl-ema-histmatch_unet-s4-c16_2x2-4k_vnc3-lucchi-cpu-256x256.py',
+     4000),
+    ('ipl-cfcl-uda-ema-histmatch-src-anchor_unet-s4-c16_2x2-4k_vnc3-lucchi-'
+     'cpu-256x256.py',
+     'ipl-cfcl-uda-ema-histmatch_unet-s4-c16_2x2-4k_vnc3-lucchi-cpu-256x256.py',
+     1600),
+]
+
+
+def _stage_of_iter(train_cfg, iteration):
+    """The rounds that end by ``iteration`` and the stage of the next."""
+    end = train_cfg.pretrain_iters
+    done = []
+    for rnd in train_cfg.rounds:
+        if end >= iteration:
+            break
+        done.append(rnd)
+        end += rnd.get('iters', train_cfg.round_iters)
+    assert end == iteration, f'{iteration} is not a round start'
+    return done
+
+
+@pytest.mark.parametrize('longer,shorter,at', CONTINUATIONS)
+def test_continuations_share_their_prefix(longer, shorter, at):
+    """Up to ``at`` the two configs train alike: the same rounds and
+    everything but the schedule's tail and the later stages' loss weights
+    equal, so a run of ``shorter`` read at ``at`` is a run of ``longer``."""
+    long_cfg, short_cfg = (
+        Config.fromfile(osp.join(REPO, 'configs', 'ipl_cfcl', name)).to_dict()
+        for name in (longer, shorter))
+    long_train = Config(long_cfg.pop('train_cfg'))
+    short_train = Config(short_cfg.pop('train_cfg'))
+    prefix = _stage_of_iter(short_train, at)
+    assert long_train.rounds[:len(prefix)] == prefix
+    assert long_train.pretrain_iters == short_train.pretrain_iters
+    trained = {'pretrain'} | {f'stage{r["stage"]}' for r in prefix}
+    for cfg in (long_cfg, short_cfg):
+        weights = cfg['model'].pop('loss_weights', {})
+        cfg['model']['loss_weights'] = {
+            k: v
+            for k, v in weights.items() if k in trained
+        }
+    assert long_cfg == short_cfg
