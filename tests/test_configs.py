@@ -163,8 +163,8 @@ CONTINUATIONS = [
 ]
 
 
-def _stage_of_iter(train_cfg, iteration):
-    """The rounds that end by ``iteration`` and the stage of the next."""
+def _rounds_before(train_cfg, iteration):
+    """The rounds that end by ``iteration`` (a round start)."""
     end = train_cfg.pretrain_iters
     done = []
     for rnd in train_cfg.rounds:
@@ -186,7 +186,7 @@ def test_continuations_share_their_prefix(longer, shorter, at):
         for name in (longer, shorter))
     long_train = Config(long_cfg.pop('train_cfg'))
     short_train = Config(short_cfg.pop('train_cfg'))
-    prefix = _stage_of_iter(short_train, at)
+    prefix = _rounds_before(short_train, at)
     assert long_train.rounds[:len(prefix)] == prefix
     assert long_train.pretrain_iters == short_train.pretrain_iters
     trained = {'pretrain'} | {f'stage{r["stage"]}' for r in prefix}
