@@ -7,6 +7,8 @@ from typing import Dict
 import numpy as np
 from scipy import ndimage as ndi
 
+from emda.utils.instances import label_instances
+
 ERROR_COUNTS = ('tp', 'fp', 'fn', 'fp_near', 'fn_near', 'fp_in_false_objects')
 
 
@@ -28,8 +30,8 @@ def error_counts(pred: np.ndarray,
     dist_to_fg = ndi.distance_transform_edt(~gt) if gt.any() else np.full(
         gt.shape, np.inf)
     dist_to_bg = ndi.distance_transform_edt(gt)
-    objects, n = ndi.label(pred, np.ones((3, 3), bool))
-    hits = np.zeros(n + 1, bool)
+    objects = label_instances(pred)
+    hits = np.zeros(int(objects.max()) + 1, bool)
     hits[np.unique(objects[true_pos])] = True
     false_objects = ~hits[objects] & pred
     return dict(
