@@ -197,3 +197,22 @@ def test_continuations_share_their_prefix(longer, shorter, at):
             for k, v in weights.items() if k in trained
         }
     assert long_cfg == short_cfg
+
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
+def test_point_ratio_is_the_fraction_the_points_file_names(path):
+    """tools/select_checkpoint.py's points metric takes the config's
+    point_ratio: it has to be the fraction of the file it scores with."""
+    import re
+
+    from emda.tools.select_checkpoint import selection_setup
+    cfg = Config.fromfile(path)
+    try:
+        metric, dataset = selection_setup(cfg, 'points')
+    except ValueError:  # no target slices with points to select on
+        return
+    name = osp.basename(dataset['points_file'])
+    named = re.search(r'_(\d+)pct', name)
+    assert named, f'{name}: name the fraction ("_15pct") in the file name'
+    assert metric['point_ratio'] == int(named.group(1)) / 100, name

@@ -28,4 +28,6 @@ default_hooks = dict(
         save_best='Dice',
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # a loss term a stage stops returning leaves the log lines
+    drop_stale_logs=dict(type='DropStaleLogsHook'),
 )

@@ -3,11 +3,12 @@
 # published file). The selector's 'full' mode (METHOD_SPEC 6.7): point-hit
 # components and blobs are foreground, unpointed components background.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
+point_ratio = 1.0
 simulated_points = [
     dict(
         label_dir='../shared/data/lucchi/train/labels',
         out_file='data/simulated/lucchi_train_100pct_seed20.json',
-        ratio=1.0,
+        ratio=point_ratio,
         seed=20)
 ]
 # paths relative to the working directory, like the simulated file

@@ -5,7 +5,6 @@
 # The oracle (best lucchi/val Dice) is still evaluated, logged and saved
 # beside it, for the report only.
 _base_ = ['./ipl-cfcl_unet-s4-c16_2x2-2k_vnc3-lucchi-cpu-256x256.py']
-point_ratio = 0.15  # fraction of the instances the points file annotates
 # the base's round hook, selecting by the label-free score; the oracle
 # (validation Dice) keeps its best checkpoint beside it
 default_hooks = dict(checkpoint=dict(save_best=['label_free/score', 'Dice']))
@@ -14,5 +13,5 @@ custom_hooks = [
     dict(
         type='LabelFreeSelectionHook',
         dataset=_base_.custom_hooks[0].dataset,
-        metric=dict(type='PointInstanceMetric', point_ratio=point_ratio))
+        metric=dict(type='PointInstanceMetric', point_ratio=_base_.point_ratio))
 ]

@@ -71,8 +71,13 @@ def test_metric_follows_the_config():
     assert metric == dict(type='FlipAgreementMetric')
     with pytest.raises(ValueError, match='no points_file'):
         tool.selection_setup(cfg, metric='points', point_ratio=0.15)
+    # the pair declares the fraction its points annotate: no flag needed
+    metric, _ = tool.selection_setup(Config.fromfile(IPL_CFCL), 'points')
+    assert metric['point_ratio'] == 0.15
+    undeclared = Config.fromfile(IPL_CFCL)
+    undeclared.pop('point_ratio')
     with pytest.raises(ValueError, match='--point-ratio'):
-        tool.selection_setup(Config.fromfile(IPL_CFCL), metric='points')
+        tool.selection_setup(undeclared, metric='points')
 
 
 def test_label_free_config_keeps_its_own_metric():

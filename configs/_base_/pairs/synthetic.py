@@ -8,12 +8,13 @@ synthetic_data = dict(out_dir=data_root, seed=0, size=256, n_train=16, n_val=8)
 crop_size = (192, 192)
 heatmap_kernel = 61
 points_file = _base_.synthetic_target_train_points.points_file
+point_ratio = 0.15  # fraction of the instances the points annotate
 # simulated 15 % points of the target training slices (written on first use)
 simulated_points = [
     dict(
         label_dir=data_root + '/target/train/labels',
         out_file=data_root + '/' + points_file,
-        ratio=0.15,
+        ratio=point_ratio,
         seed=20)
 ]
 

@@ -13,6 +13,7 @@ scale = 0.5
 crop_size = (256, 256)
 heatmap_kernel = 31  # the paper's 61 px at full resolution, halved
 points_file = _base_.lucchi_train_points.points_file
+point_ratio = 0.15  # fraction of the instances the points file annotates
 
 # pipelines: load, augment, targets, pack
 downscale = dict(

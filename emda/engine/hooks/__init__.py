@@ -1,4 +1,5 @@
 from .channels_last_hook import ChannelsLastHook
+from .drop_stale_logs_hook import DropStaleLogsHook
 from .ema_teacher_hook import EMATeacherHook
 from .label_free_selection_hook import LabelFreeSelectionHook
 from .save_predictions_hook import SavePredictionsHook
@@ -7,4 +8,4 @@ from .unwrapped_checkpoint_hook import UnwrappedCheckpointHook
 
 __all__ = ['SavePredictionsHook', 'SelfTrainingRoundHook']
 __all__ += ['EMATeacherHook', 'ChannelsLastHook', 'LabelFreeSelectionHook']
-__all__ += ['UnwrappedCheckpointHook']
+__all__ += ['UnwrappedCheckpointHook', 'DropStaleLogsHook']
