@@ -199,7 +199,6 @@ def test_continuations_share_their_prefix(longer, shorter, at):
     assert long_cfg == short_cfg
 
 
-
 @pytest.mark.parametrize('path', CONFIGS, ids=lambda p: osp.basename(p))
 def test_point_ratio_is_the_fraction_the_points_file_names(path):
     """tools/select_checkpoint.py's points metric takes the config's

@@ -13,5 +13,6 @@ custom_hooks = [
     dict(
         type='LabelFreeSelectionHook',
         dataset=_base_.custom_hooks[0].dataset,
-        metric=dict(type='PointInstanceMetric', point_ratio=_base_.point_ratio))
+        metric=dict(
+            type='PointInstanceMetric', point_ratio=_base_.point_ratio))
 ]

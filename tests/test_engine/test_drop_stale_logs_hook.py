@@ -42,7 +42,8 @@ def _log_lines(tmp_path, hooks):
         optim_wrapper=dict(optimizer=dict(type='SGD', lr=0.)),
         train_cfg=dict(by_epoch=False, max_iters=6),
         default_hooks=dict(
-            logger=dict(type='LoggerHook', interval=1), checkpoint=None,
+            logger=dict(type='LoggerHook', interval=1),
+            checkpoint=None,
             **hooks),
         log_processor=dict(by_epoch=False, window_size=1),
         default_scope='emda',
