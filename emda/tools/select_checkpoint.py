@@ -54,6 +54,12 @@ def parse_args(argv=None):
         'iteration and its best one (benchmarking: it never affects the '
         'choice)')
     parser.add_argument(
+        '--from-iter',
+        type=int,
+        default=0,
+        help='score only the checkpoints from this iteration on (e.g. the '
+        'start of the self-training rounds; default: all)')
+    parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
     add_cfg_options_flag(parser)
     return parser.parse_args(argv)
@@ -109,8 +115,10 @@ def selection_setup(cfg,
     return metric_cfg, dataset
 
 
-def run_checkpoints(run_dir: str) -> List[Tuple[int, str]]:
-    """``(iteration, path)`` of the run's ``iter_*.pth``, by iteration."""
+def run_checkpoints(run_dir: str,
+                    from_iter: int = 0) -> List[Tuple[int, str]]:
+    """``(iteration, path)`` of the run's ``iter_*.pth`` from iteration
+    ``from_iter`` on, by iteration."""
     found = []
     for path in glob.glob(osp.join(run_dir, 'iter_*.pth')):
         match = re.fullmatch(r'iter_(\d+)\.pth', osp.basename(path))
@@ -121,7 +129,12 @@ def run_checkpoints(run_dir: str) -> List[Tuple[int, str]]:
             f'no iter_*.pth in {run_dir}: train with a checkpoint at every '
             'validation and keep them (default_hooks.checkpoint.interval, '
             'max_keep_ckpts)')
-    return sorted(found)
+    kept = [(it, path) for it, path in found if it >= from_iter]
+    if not kept:
+        raise FileNotFoundError(
+            f'no iter_*.pth in {run_dir} from iteration {from_iter} on '
+            f'(the last is {max(found)[0]})')
+    return sorted(kept)
 
 
 def score_checkpoints(cfg,
@@ -216,7 +229,7 @@ def main(argv=None):
     args = parse_args(argv)
     from emda.tools.train import load_config, prepare_data
     cfg = load_config(args.config, args.cfg_options)
-    checkpoints = run_checkpoints(args.run_dir)
+    checkpoints = run_checkpoints(args.run_dir, args.from_iter)
     metric_cfg, dataset_cfg = selection_setup(cfg, args.metric,
                                               args.point_ratio)
     prepare_data(cfg)

@@ -92,3 +92,13 @@ def test_label_free_config_keeps_its_own_metric():
 def test_refuses_a_run_without_checkpoints(tmp_path):
     with pytest.raises(FileNotFoundError, match='no iter_'):
         tool.run_checkpoints(str(tmp_path))
+
+
+def test_from_iter_keeps_the_later_checkpoints(tmp_path):
+    for it in (200, 1000, 1600, 2000):
+        (tmp_path / f'iter_{it}.pth').touch()
+    (tmp_path / 'best_Dice_iter_1000.pth').touch()  # not a round end
+    kept = tool.run_checkpoints(str(tmp_path), from_iter=1600)
+    assert [it for it, _ in kept] == [1600, 2000]
+    with pytest.raises(FileNotFoundError, match='the last is 2000'):
+        tool.run_checkpoints(str(tmp_path), from_iter=2200)
