@@ -115,8 +115,7 @@ def selection_setup(cfg,
     return metric_cfg, dataset
 
 
-def run_checkpoints(run_dir: str,
-                    from_iter: int = 0) -> List[Tuple[int, str]]:
+def run_checkpoints(run_dir: str, from_iter: int = 0) -> List[Tuple[int, str]]:
     """``(iteration, path)`` of the run's ``iter_*.pth`` from iteration
     ``from_iter`` on, by iteration."""
     found = []
