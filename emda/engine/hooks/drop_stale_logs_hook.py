@@ -19,7 +19,9 @@ class DropStaleLogsHook(Hook):
     runs after ``RuntimeInfoHook`` and before ``LoggerHook``; it keeps the
     keys of the previous step's outputs in the hub's runtime info (saved
     in checkpoints, so a resumed run drops them too) and removes the
-    scalars of the keys the current step no longer returns.
+    scalars of the keys the current step no longer returns. A run resumed
+    from a checkpoint saved without this hook keeps the frozen keys it
+    already had: nothing tells them from scalars other hooks write.
     """
 
     priority = 'HIGH'
