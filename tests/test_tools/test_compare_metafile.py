@@ -161,3 +161,25 @@ def test_malformed_metafile_is_a_clear_error(tmp_path, collection, supervision,
         MODEL.format(collection=collection, supervision=supervision))
     with pytest.raises(SystemExit, match=f'{METAFILE}: mine_net.*{message}'):
         main([str(config), '--collect-only', '--work-root', str(tmp_path)])
+
+
+def test_the_points_share_of_the_table_is_the_configs_point_ratio():
+    """The "points (N %)" of a row and the point_ratio its label-free
+    checkpoint choice uses (tools/select_checkpoint.py) are one number."""
+    import re
+
+    from mmengine.config import Config
+
+    from emda.tools.select_checkpoint import selection_setup
+    checked = 0
+    for path in METAFILES:
+        for name, entry in read_metafile(path).items():
+            share = re.match(r'points \(([\d.]+) %', entry.supervision)
+            if not share:
+                continue
+            cfg = Config.fromfile(osp.join(osp.dirname(path), name))
+            metric, _ = selection_setup(cfg, 'points')
+            assert metric['point_ratio'] * 100 == pytest.approx(
+                float(share.group(1))), name
+            checked += 1
+    assert checked >= 20
