@@ -8,7 +8,7 @@ import os.path as osp
 
 from emda.tools.tool_output import (add_cfg_options_flag, add_verbose_flag,
                                     print_outputs)
-from emda.tools.train import load_config, prepare_data
+from emda.tools.train import add_channels_last_hook, load_config, prepare_data
 
 
 def parse_args(argv=None):
@@ -37,6 +37,11 @@ def parse_args(argv=None):
         type=int,
         help='least overlap of neighbouring tiles, working-scale pixels '
         '(default 64)')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='test under autocast, as tools/train.py --amp validates '
+        '(bfloat16 and channels_last weights on CPU, float16 on a GPU)')
     add_cfg_options_flag(parser)
     parser.add_argument(
         '--launcher',
@@ -71,6 +76,17 @@ def apply_predict_options(cfg, tta=None, tile=None, overlap=None) -> None:
     segmentor['test_cfg'] = test_cfg
 
 
+def apply_amp(cfg) -> None:
+    """``--amp``: MMEngine's ``TestLoop(fp16=True)`` autocast (bfloat16 on
+    CPU) and, on CPU, channels_last weights: the inference a run trained
+    with ``tools/train.py --amp`` validated with."""
+    from mmengine.device import get_device
+    cfg.test_cfg = dict(cfg.get('test_cfg') or dict(type='TestLoop'))
+    cfg.test_cfg['fp16'] = True
+    if get_device() == 'cpu':
+        add_channels_last_hook(cfg)
+
+
 def main(argv=None):
     args = parse_args(argv)  # before the slow imports: --help is instant
     from emda.utils import register_all_modules
@@ -83,6 +99,8 @@ def main(argv=None):
     cfg.resume = False
     cfg.log_dumps_to_console = args.verbose
     apply_predict_options(cfg, args.tta, args.tile, args.overlap)
+    if args.amp:
+        apply_amp(cfg)
     if args.out:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='SavePredictionsHook', out_dir=args.out)

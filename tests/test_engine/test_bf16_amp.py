@@ -57,6 +57,16 @@ def test_channels_last_hook_changes_only_the_layout():
     torch.testing.assert_close(model(x), expected)
 
 
+def test_channels_last_hook_converts_before_a_test_run_too():
+    """``tools/test.py --amp`` has no training: the test run converts."""
+    model = nn.Sequential(nn.Conv2d(2, 4, 3))
+    runner = SimpleNamespace(
+        model=model, logger=MMLogger.get_instance('test_channels_last_t'))
+    assert not model[0].weight.is_contiguous(memory_format=torch.channels_last)
+    ChannelsLastHook().before_test(runner)
+    assert model[0].weight.is_contiguous(memory_format=torch.channels_last)
+
+
 def amp_args(config):
     return argparse.Namespace(
         config=config,

@@ -44,3 +44,18 @@ def test_overlap_without_tile_is_refused():
     cfg = Config.fromfile(CONFIG)
     with pytest.raises(SystemExit, match='--tile'):
         apply_predict_options(cfg, overlap=16)
+
+
+def test_amp_tests_as_training_validated():
+    """``--amp``: the test loop under autocast and, on CPU, channels_last
+    weights (once, however often it is applied)."""
+    from emda.tools.test import apply_amp
+    assert parse_args(['c.py', 'k.pth', '--amp']).amp
+    assert not parse_args(['c.py', 'k.pth']).amp
+    cfg = Config.fromfile(CONFIG)
+    assert not cfg.test_cfg.get('fp16')
+    apply_amp(cfg)
+    apply_amp(cfg)
+    assert cfg.test_cfg == dict(type='TestLoop', fp16=True)
+    types = [h['type'] for h in cfg.custom_hooks]
+    assert types.count('ChannelsLastHook') == 1
