@@ -2,11 +2,13 @@
 import glob
 import os
 import os.path as osp
+import re
 
 import pytest
 from mmengine.config import Config
 
 from emda.registry import MODELS
+from emda.tools.select_checkpoint import selection_setup
 from emda.utils.config_check import check_component_names
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -203,9 +205,6 @@ def test_continuations_share_their_prefix(longer, shorter, at):
 def test_point_ratio_is_the_fraction_the_points_file_names(path):
     """tools/select_checkpoint.py's points metric takes the config's
     point_ratio: it has to be the fraction of the file it scores with."""
-    import re
-
-    from emda.tools.select_checkpoint import selection_setup
     cfg = Config.fromfile(path)
     try:
         metric, dataset = selection_setup(cfg, 'points')

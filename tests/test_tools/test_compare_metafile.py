@@ -5,13 +5,16 @@ config no metafile lists gets a marked row, a malformed entry an error
 naming it."""
 import glob
 import os.path as osp
+import re
 
 import pytest
+from mmengine.config import Config
 
 from emda.benchmarking.metafile import (METAFILE, read_metafile,
                                         supervision_label)
 from emda.benchmarking.plan import NOT_IN_METAFILE, describe_config
 from emda.tools.compare import main
+from emda.tools.select_checkpoint import selection_setup
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = osp.join(REPO, 'configs')
@@ -166,11 +169,6 @@ def test_malformed_metafile_is_a_clear_error(tmp_path, collection, supervision,
 def test_the_points_share_of_the_table_is_the_configs_point_ratio():
     """The "points (N %)" of a row and the point_ratio its label-free
     checkpoint choice uses (tools/select_checkpoint.py) are one number."""
-    import re
-
-    from mmengine.config import Config
-
-    from emda.tools.select_checkpoint import selection_setup
     checked = 0
     for path in METAFILES:
         for name, entry in read_metafile(path).items():
