@@ -5,7 +5,10 @@ from .label_free_selection_hook import LabelFreeSelectionHook
 from .save_predictions_hook import SavePredictionsHook
 from .self_training_round_hook import SelfTrainingRoundHook
 from .unwrapped_checkpoint_hook import UnwrappedCheckpointHook
+from .weight_average_hook import WeightAverageHook
 
 __all__ = ['SavePredictionsHook', 'SelfTrainingRoundHook']
 __all__ += ['EMATeacherHook', 'ChannelsLastHook', 'LabelFreeSelectionHook']
-__all__ += ['UnwrappedCheckpointHook', 'DropStaleLogsHook']
+__all__ += [
+    'UnwrappedCheckpointHook', 'DropStaleLogsHook', 'WeightAverageHook'
+]
