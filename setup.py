@@ -45,6 +45,7 @@ setup(
         'emda-demo=emda.tools.demo:main',
         'emda-infer=emda.tools.infer:main',
         'emda-select-checkpoint=emda.tools.select_checkpoint:main',
+        'emda-average-checkpoints=emda.tools.average_checkpoints:main',
     ]),
     license='Apache-2.0',
 )
