@@ -1,10 +1,13 @@
 """What flip test-time augmentation adds to the checkpoint a user keeps: the
-final checkpoint of each finished run (the label-free choice) scored on the
-config's labeled test split with and without ``tools/test.py --tta``.
+final checkpoint of each finished run (the label-free choice), or another
+label-free one (``--checkpoint weight_average.pth``, what
+``WeightAverageHook`` / ``tools/average_checkpoints.py`` write), scored on
+the config's labeled test split with and without ``tools/test.py --tta``.
 
     OMP_NUM_THREADS=1 python tools/benchmarks/tta_gain.py CONFIG [CONFIG ...]
         --work-root WORK_ROOT [--seeds 0 1 2] [--tta flip]
-        [--out results/tta_gain] [--jobs 2] [--cfg-options ...]
+        [--checkpoint FILE] [--amp] [--out results/tta_gain] [--jobs 2]
+        [--cfg-options ...]
 
 The runs are ``tools/compare.py``'s (``WORK_ROOT/<config stem>/seed<k>``).
 Both columns come from ``tools/test.py`` on the same checkpoint, in the same
@@ -48,12 +51,15 @@ def evaluate(config: str,
              checkpoint: str,
              work_dir: str,
              tta: Optional[str] = None,
-             cfg_options: Optional[List[str]] = None) -> dict:
+             cfg_options: Optional[List[str]] = None,
+             amp: bool = False) -> dict:
     """``tools/test.py``'s metrics of ``checkpoint`` (with ``--tta tta``
-    when given) and the seconds it took."""
+    when given, ``--amp`` with ``amp``) and the seconds it took."""
     argv = [config, checkpoint, '--work-dir', work_dir]
     if tta:
         argv += ['--tta', tta]
+    if amp:
+        argv.append('--amp')
     if cfg_options:
         argv += ['--cfg-options', *cfg_options]
     start = time.time()
@@ -98,7 +104,10 @@ def summarise(rows: List[dict]) -> List[dict]:
     return table
 
 
-def write_outputs(rows: List[dict], out: str, tta: str) -> None:
+def write_outputs(rows: List[dict],
+                  out: str,
+                  tta: str,
+                  checkpoint: str = 'final checkpoint') -> None:
     from emda.benchmarking.report import format_score as fmt
     os.makedirs(out, exist_ok=True)
     with open(osp.join(out, 'tta_gain.csv'), 'w', newline='') as f:
@@ -107,10 +116,10 @@ def write_outputs(rows: List[dict], out: str, tta: str) -> None:
         writer.writerows(rows)
     table = summarise(rows)
     lines = [
-        f'# Test-time augmentation ({tta}) on the final checkpoint', '',
+        f'# Test-time augmentation ({tta}) on the {checkpoint}', '',
         'Per-slice Dice on the config\'s labeled test split (lucchi/val for '
-        'the VNC III -> Lucchi configs) of each run\'s final checkpoint '
-        '(the label-free choice), by `tools/test.py` without and with '
+        f'the VNC III -> Lucchi configs) of each run\'s {checkpoint} '
+        '(a label-free choice), by `tools/test.py` without and with '
         f'`--tta {tta}`; mean ± sample std over seeds. TTA was fixed '
         'before scoring, not chosen on this split.', '',
         '| config | seeds | Dice | Dice with TTA | gain | runs TTA made '
@@ -135,7 +144,7 @@ def write_outputs(rows: List[dict], out: str, tta: str) -> None:
                     zorder=1)
         ax.scatter([r['dice_plain'] for r in runs], [y] * len(runs),
                    color='tab:blue',
-                   label='final checkpoint' if y == 0 else None,
+                   label=checkpoint if y == 0 else None,
                    zorder=2)
         ax.scatter([r['dice_tta'] for r in runs], [y] * len(runs),
                    color='tab:orange',
@@ -164,8 +173,25 @@ def parse_args(argv=None):
         default=1,
         help='evaluations at a time (one process each; set '
         'OMP_NUM_THREADS so that jobs x threads fits the cores)')
+    p.add_argument(
+        '--checkpoint',
+        help='score RUN_DIR/CHECKPOINT instead of the final checkpoint '
+        '(e.g. weight_average.pth)')
+    p.add_argument(
+        '--amp',
+        action='store_true',
+        help='evaluate as a --amp run validates (tools/test.py --amp)')
     p.add_argument('--cfg-options', nargs='+', default=None)
     return p.parse_args(argv)
+
+
+def chosen_checkpoint(run_dir: str, name: Optional[str]) -> Optional[str]:
+    """``RUN_DIR/name`` when it exists, the final checkpoint without a
+    name (None: no such file)."""
+    if name is None:
+        return final_checkpoint(run_dir)
+    path = osp.join(run_dir, name)
+    return path if osp.isfile(path) else None
 
 
 def main(argv=None):
@@ -175,13 +201,15 @@ def main(argv=None):
     from emda.benchmarking.plan import describe_config, plan_runs
     runs = plan_runs([describe_config(c) for c in args.configs], args.seeds,
                      args.work_root)
-    todo = [(run, final_checkpoint(run.run_dir)) for run in runs]
+    label = args.checkpoint or 'final checkpoint'
+    todo = [(run, chosen_checkpoint(run.run_dir, args.checkpoint))
+            for run in runs]
     missing = [run.name for run, ckpt in todo if ckpt is None]
     if missing:
-        print(f'no final checkpoint, skipped: {", ".join(missing)}')
+        print(f'no {label}, skipped: {", ".join(missing)}')
     todo = [(run, ckpt) for run, ckpt in todo if ckpt is not None]
     if not todo:
-        raise SystemExit('no run has a final checkpoint')
+        raise SystemExit(f'no run has a {label}')
     jobs = [(run, ckpt, mode) for run, ckpt in todo
             for mode in (None, args.tta)]
 
@@ -190,7 +218,7 @@ def main(argv=None):
         work_dir = osp.join(args.out, 'work', run.config.stem,
                             f'seed{run.seed}', mode or 'plain')
         return evaluate(run.config.path, ckpt, work_dir, mode,
-                        args.cfg_options)
+                        args.cfg_options, args.amp)
 
     # the first evaluation alone: it prepares the config's data (e.g. the
     # synthetic volumes), which parallel processes must not write at once
@@ -216,7 +244,7 @@ def main(argv=None):
                 gain=round(tta['Dice'] - plain['Dice'], 4),
                 s_plain=round(plain['seconds'], 1),
                 s_tta=round(tta['seconds'], 1)))
-    write_outputs(rows, args.out, args.tta)
+    write_outputs(rows, args.out, args.tta, label)
 
 
 if __name__ == '__main__':
