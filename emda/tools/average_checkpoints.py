@@ -1,9 +1,9 @@
 """Average the kept checkpoints of a finished run: ``emda-average-checkpoints
-RUN_DIR [--from-iter N] [--last K] [--out PATH]``.
+RUN_DIR [--from-iter N] [--to-iter M] [--last K] [--out PATH]``.
 
 The post-hoc form of ``WeightAverageHook``: the uniform mean of the
-``state_dict`` of the run's ``iter_*.pth`` (from iteration N on, the last K
-of them), written as a checkpoint that ``tools/test.py`` and ``emda-infer``
+``state_dict`` of the run's ``iter_*.pth`` (from iteration N to M, the last
+K of them), written as a checkpoint that ``tools/test.py`` and ``emda-infer``
 load. A mean-teacher run's checkpoints hold its teacher (``EMAHook`` saves
 the averaged weights as ``state_dict``), so this averages the teachers, as
 the hook does. No target data is read.
@@ -29,6 +29,11 @@ def parse_args(argv=None):
         type=int,
         default=0,
         help='average only the checkpoints from this iteration on')
+    parser.add_argument(
+        '--to-iter',
+        type=int,
+        help='average only the checkpoints up to this iteration (default: '
+        'the last one)')
     parser.add_argument(
         '--last',
         type=int,
@@ -59,6 +64,11 @@ def average_checkpoints(checkpoints: List[Tuple[int, str]]) -> dict:
 def main(argv=None):
     args = parse_args(argv)
     checkpoints = run_checkpoints(args.run_dir, args.from_iter)
+    if args.to_iter is not None:
+        checkpoints = [(it, p) for it, p in checkpoints if it <= args.to_iter]
+        if not checkpoints:
+            raise SystemExit(f'no iter_*.pth in {args.run_dir} from iteration '
+                             f'{args.from_iter} to {args.to_iter}')
     if args.last is not None:
         if args.last < 1:
             raise SystemExit(f'--last must be >= 1, got {args.last}')

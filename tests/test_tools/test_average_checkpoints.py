@@ -30,6 +30,9 @@ def test_the_last_checkpoints_from_an_iteration_are_averaged(tmp_path):
     assert saved['meta']['averaged_iters'] == [300, 400]
     assert saved['state_dict']['w'].tolist() == [6.5, 6.5]
     assert saved['state_dict']['n'].item() == 400
+    main([str(run), '--to-iter', '300', '--last', '2'])
+    saved = _load(run / 'weight_average_200-300.pth')
+    assert saved['state_dict']['w'].tolist() == [3., 3.]
     main([str(run), '--out', str(tmp_path / 'all.pth')])
     assert _load(tmp_path / 'all.pth')['state_dict']['w'].tolist() == [4., 4.]
 
@@ -38,6 +41,8 @@ def test_bad_requests_fail_before_writing(tmp_path):
     run = _run_dir(tmp_path)
     with pytest.raises(SystemExit, match='--last'):
         main([str(run), '--last', '0'])
+    with pytest.raises(SystemExit, match='from iteration 300 to 200'):
+        main([str(run), '--from-iter', '300', '--to-iter', '200'])
     with pytest.raises(FileNotFoundError, match='from iteration 500'):
         main([str(run), '--from-iter', '500'])
     assert not list(run.glob('weight_average*'))
