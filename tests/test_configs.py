@@ -1,10 +1,11 @@
-"""Every final config parses and its model builds on CPU."""
+"""Every final config parses and its model builds and runs on CPU."""
 import glob
 import os
 import os.path as osp
 import re
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from emda.registry import MODELS
@@ -29,6 +30,13 @@ def test_config_parses_and_model_builds(path):
     check_component_names(cfg)  # every type is registered somewhere
     model = MODELS.build(cfg.model)
     assert hasattr(model, 'segmentor')
+    # the heads' channel arguments fit the backbone's features (a wider
+    # backbone whose heads were not told fails here, not in a run)
+    model.segmentor.eval()
+    with torch.no_grad():
+        out = model.segmentor(torch.zeros(1, 1, 64, 64), mode='tensor')
+    seg = out['seg'] if isinstance(out, dict) else out
+    assert seg.shape[-2:] == (64, 64)
     assert cfg.train_dataloader.dataset.type == 'MultiDomainDataset'
     assert cfg.val_evaluator.type == 'EMSegMetric'
 

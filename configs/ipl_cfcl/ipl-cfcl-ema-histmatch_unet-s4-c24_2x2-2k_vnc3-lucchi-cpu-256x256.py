@@ -11,8 +11,10 @@ model = dict(
         backbone=dict(base_channels=base_channels),
         decode_head=dict(in_channels=base_channels, channels=base_channels),
         det_head=dict(in_channels=base_channels),
-        # the 1/8 decoder feature of a 4-stage UNet: 8x the base channels
-        proj_head=dict(in_channels=base_channels * 8)))
+        # the 1/8 decoder feature (8x the base channels) up to the 1/4
+        # skip (4x) of a 4-stage UNet
+        proj_head=dict(
+            in_channels=base_channels * 8, channels=base_channels * 4)))
 param_scheduler = None
 custom_hooks = [
     dict(_base_.custom_hooks[0], init_from='last'), _base_.ema_teacher
