@@ -13,7 +13,8 @@ import os.path as osp
 from collections import OrderedDict
 from typing import List, Tuple
 
-from mmengine.runner.checkpoint import _load_checkpoint, save_checkpoint
+from mmengine.runner import CheckpointLoader
+from mmengine.runner.checkpoint import save_checkpoint
 
 from emda.engine.hooks.weight_average_hook import accumulate_average_
 from emda.tools.select_checkpoint import run_checkpoints
@@ -53,7 +54,7 @@ def average_checkpoints(checkpoints: List[Tuple[int, str]]) -> dict:
     allow_mmengine_checkpoints()
     average = OrderedDict()
     for count, (_, path) in enumerate(checkpoints):
-        checkpoint = _load_checkpoint(path, map_location='cpu')
+        checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
         accumulate_average_(average, checkpoint.get('state_dict', checkpoint),
                             count)
     return dict(

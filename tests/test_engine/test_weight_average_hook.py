@@ -54,7 +54,12 @@ def _loader():
         collate_fn=dict(type='default_collate'))
 
 
-def _runner(work_dir, begin_iter=4, max_iters=8, resume=False, ema=True):
+def _runner(work_dir,
+            begin_iter=4,
+            max_iters=8,
+            resume=False,
+            ema=True,
+            load_from=None):
     hooks = [dict(type='WeightAverageHook', begin_iter=begin_iter)]
     if ema:
         hooks.append(dict(type='EMAHook', momentum=0.5))
@@ -78,6 +83,7 @@ def _runner(work_dir, begin_iter=4, max_iters=8, resume=False, ema=True):
                 rule='greater')),
         custom_hooks=hooks,
         resume=resume,
+        load_from=load_from,
         default_scope='emda',
         experiment_name=f'toy_{work_dir.name}_{resume}')
 
@@ -143,6 +149,18 @@ def test_a_resumed_run_goes_on_with_its_average(tmp_path):
     for key, value in a['state_dict'].items():
         assert torch.allclose(
             b['state_dict'][key].float(), value.float(), atol=1e-6), key
+
+
+def test_a_run_that_only_loads_weights_starts_its_own_average(tmp_path):
+    _runner(tmp_path / 'first', ema=False).train()
+    second = tmp_path / 'second'
+    _runner(
+        second,
+        begin_iter=6,
+        ema=False,
+        load_from=str(tmp_path / 'first' / 'iter_8.pth')).train()
+    assert _load(second /
+                 'weight_average.pth')['meta']['averaged_iters'] == [6, 8]
 
 
 def test_nothing_is_saved_before_begin_iter(tmp_path):

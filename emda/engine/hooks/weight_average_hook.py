@@ -71,10 +71,17 @@ class WeightAverageHook(Hook):
         self.average: Dict[str, torch.Tensor] = OrderedDict()
         self.iters: List[int] = []
         self.step = 0
+        self.loaded: Optional[dict] = None
 
     def before_train(self, runner) -> None:
-        """Start counting the training steps where the run (re)starts."""
+        """Start counting the training steps where the run (re)starts, and
+        go on with the average of the checkpoint it resumed from (a run
+        that only loaded weights, at iteration 0, starts a new one)."""
         self.step = runner.iter
+        if self.loaded and runner.iter > 0:
+            self.average = OrderedDict(self.loaded['state_dict'])
+            self.iters = list(self.loaded['iters'])
+        self.loaded = None
 
     def after_train_iter(self,
                          runner,
@@ -100,11 +107,9 @@ class WeightAverageHook(Hook):
                 iters=list(self.iters), state_dict=OrderedDict(self.average))
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        """Go on with the average a resumed checkpoint holds."""
-        saved = checkpoint.get(self.state_key)
-        if saved:
-            self.average = OrderedDict(saved['state_dict'])
-            self.iters = list(saved['iters'])
+        """Keep the average a loaded checkpoint holds, for ``before_train``
+        to take up if the run resumed (the iteration is set after this)."""
+        self.loaded = checkpoint.get(self.state_key)
 
     def after_train(self, runner) -> None:
         """Save the average as a checkpoint in the work dir."""
