@@ -55,8 +55,13 @@ def average_checkpoints(checkpoints: List[Tuple[int, str]]) -> dict:
     average = OrderedDict()
     for count, (_, path) in enumerate(checkpoints):
         checkpoint = CheckpointLoader.load_checkpoint(path, map_location='cpu')
-        accumulate_average_(average, checkpoint.get('state_dict', checkpoint),
-                            count)
+        try:
+            accumulate_average_(average,
+                                checkpoint.get('state_dict', checkpoint),
+                                count)
+        except ValueError as err:
+            raise ValueError(f'{path}: {err} (not the same network as '
+                             f'{checkpoints[0][1]})') from None
     return dict(
         meta=dict(averaged_iters=[it for it, _ in checkpoints]),
         state_dict=average)
@@ -64,12 +69,7 @@ def average_checkpoints(checkpoints: List[Tuple[int, str]]) -> dict:
 
 def main(argv=None):
     args = parse_args(argv)
-    checkpoints = run_checkpoints(args.run_dir, args.from_iter)
-    if args.to_iter is not None:
-        checkpoints = [(it, p) for it, p in checkpoints if it <= args.to_iter]
-        if not checkpoints:
-            raise SystemExit(f'no iter_*.pth in {args.run_dir} from iteration '
-                             f'{args.from_iter} to {args.to_iter}')
+    checkpoints = run_checkpoints(args.run_dir, args.from_iter, args.to_iter)
     if args.last is not None:
         if args.last < 1:
             raise SystemExit(f'--last must be >= 1, got {args.last}')

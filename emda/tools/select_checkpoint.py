@@ -115,9 +115,11 @@ def selection_setup(cfg,
     return metric_cfg, dataset
 
 
-def run_checkpoints(run_dir: str, from_iter: int = 0) -> List[Tuple[int, str]]:
+def run_checkpoints(run_dir: str,
+                    from_iter: int = 0,
+                    to_iter: Optional[int] = None) -> List[Tuple[int, str]]:
     """``(iteration, path)`` of the run's ``iter_*.pth`` from iteration
-    ``from_iter`` on, by iteration."""
+    ``from_iter`` on (up to ``to_iter`` when given), by iteration."""
     found = []
     for path in glob.glob(osp.join(run_dir, 'iter_*.pth')):
         match = re.fullmatch(r'iter_(\d+)\.pth', osp.basename(path))
@@ -128,11 +130,13 @@ def run_checkpoints(run_dir: str, from_iter: int = 0) -> List[Tuple[int, str]]:
             f'no iter_*.pth in {run_dir}: train with a checkpoint at every '
             'validation and keep them (default_hooks.checkpoint.interval, '
             'max_keep_ckpts)')
-    kept = [(it, path) for it, path in found if it >= from_iter]
+    kept = [(it, path) for it, path in found
+            if it >= from_iter and (to_iter is None or it <= to_iter)]
     if not kept:
-        raise FileNotFoundError(
-            f'no iter_*.pth in {run_dir} from iteration {from_iter} on '
-            f'(the last is {max(found)[0]})')
+        span = f'from iteration {from_iter} on' if to_iter is None else (
+            f'from iteration {from_iter} to {to_iter}')
+        raise FileNotFoundError(f'no iter_*.pth in {run_dir} {span} '
+                                f'(the last is {max(found)[0]})')
     return sorted(kept)
 
 

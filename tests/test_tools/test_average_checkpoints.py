@@ -41,8 +41,18 @@ def test_bad_requests_fail_before_writing(tmp_path):
     run = _run_dir(tmp_path)
     with pytest.raises(SystemExit, match='--last'):
         main([str(run), '--last', '0'])
-    with pytest.raises(SystemExit, match='from iteration 300 to 200'):
+    with pytest.raises(FileNotFoundError, match='from iteration 300 to 200'):
         main([str(run), '--from-iter', '300', '--to-iter', '200'])
     with pytest.raises(FileNotFoundError, match='from iteration 500'):
         main([str(run), '--from-iter', '500'])
+    assert not list(run.glob('weight_average*'))
+
+
+def test_a_checkpoint_of_another_network_is_named(tmp_path):
+    run = _run_dir(tmp_path)
+    save_checkpoint(
+        dict(state_dict=OrderedDict(v=torch.ones(1))),
+        str(run / 'iter_500.pth'))
+    with pytest.raises(ValueError, match='iter_500.pth.*different keys'):
+        main([str(run), '--from-iter', '400'])
     assert not list(run.glob('weight_average*'))
