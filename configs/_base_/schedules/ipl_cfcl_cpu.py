@@ -60,3 +60,11 @@ stage2_extension_lr = [
 # codebase's mean teacher); with SelfTrainingRoundHook(init_from='last')
 # each round starts from, and is pseudo-labelled by, the averaged weights
 ema_teacher = dict(type='EMAHook', momentum=0.01, begin_iter=pretrain_iters)
+# the LR of the "-anneal" variants, declared once: the "-ema" variants'
+# constant Adam 1e-3, then a cosine decay to 1e-5 over their last
+# anneal_rounds rounds, so that the teacher settles instead of tracking a
+# student that still moves by a full-LR step at the last iteration; the
+# variant sets begin and end (its own round count)
+anneal_rounds = 5
+final_rounds_anneal = dict(
+    type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False)
