@@ -170,6 +170,14 @@ CONTINUATIONS = [
      'cpu-256x256.py',
      'ipl-cfcl-uda-ema-histmatch_unet-s4-c16_2x2-4k_vnc3-lucchi-cpu-256x256.py',
      1600),
+    ('ipl-cfcl-ema-histmatch-anneal_unet-s4-c16_2x2-6k_vnc3-lucchi-cpu-'
+     '256x256.py',
+     'ipl-cfcl-ema-histmatch_unet-s4-c16_2x2-6k_vnc3-lucchi-cpu-256x256.py',
+     5000),
+    ('ipl-cfcl-uda-ema-histmatch-anneal_unet-s4-c16_2x2-3k_vnc3-lucchi-'
+     'cpu-256x256.py',
+     'ipl-cfcl-uda-ema-histmatch_unet-s4-c16_2x2-4k_vnc3-lucchi-cpu-256x256.py',
+     2000),
 ]
 
 
@@ -200,7 +208,12 @@ def test_continuations_share_their_prefix(longer, shorter, at):
     assert long_train.rounds[:len(prefix)] == prefix
     assert long_train.pretrain_iters == short_train.pretrain_iters
     trained = {'pretrain'} | {f'stage{r["stage"]}' for r in prefix}
+    acting = [[s for s in cfg.pop('param_scheduler') or []
+               if s.get('begin', 0) < at] for cfg in (long_cfg, short_cfg)]
+    assert acting[0] == acting[1]  # the LR up to `at`
     for cfg in (long_cfg, short_cfg):
+        for helper in [k for k in cfg if k.startswith('_')]:
+            cfg.pop(helper)  # a config's own arithmetic (e.g. `_end`)
         weights = cfg['model'].pop('loss_weights', {})
         cfg['model']['loss_weights'] = {
             k: v
@@ -222,3 +235,43 @@ def test_point_ratio_is_the_fraction_the_points_file_names(path):
     named = re.search(r'_(\d+)pct', name)
     assert named, f'{name}: name the fraction ("_15pct") in the file name'
     assert metric['point_ratio'] == int(named.group(1)) / 100, name
+
+
+ANNEALED = [
+    'ipl-cfcl-ema-histmatch-anneal_unet-s4-c16_2x2-6k_vnc3-lucchi-cpu-'
+    '256x256.py',
+    'ipl-cfcl-uda-ema-histmatch-anneal_unet-s4-c16_2x2-3k_vnc3-lucchi-cpu-'
+    '256x256.py',
+]
+
+
+@pytest.mark.parametrize('name', ANNEALED)
+def test_anneal_variants_decay_over_their_last_rounds(name):
+    """The "-anneal" variants keep the constant 1e-3 until their last
+    ``anneal_rounds`` rounds begin and reach 1e-5 at their last iteration
+    (a decay that ended early or began before would change the prefix they
+    fork or leave the teacher at a full-LR student)."""
+    import torch
+
+    from emda.registry import PARAM_SCHEDULERS
+    cfg = Config.fromfile(osp.join(REPO, 'configs', 'ipl_cfcl', name))
+    train = cfg.train_cfg
+    total = train.pretrain_iters + train.round_iters * len(train.rounds)
+    begin = total - train.round_iters * cfg.anneal_rounds
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
+                                lr=cfg.optim_wrapper.optimizer.lr)
+    schedulers = [
+        PARAM_SCHEDULERS.build(
+            dict(s), default_args=dict(optimizer=optimizer))
+        for s in cfg.param_scheduler
+    ]
+    lrs = []
+    for _ in range(total):
+        lrs.append(optimizer.param_groups[0]['lr'])
+        optimizer.step()
+        for scheduler in schedulers:
+            scheduler.step()
+    lrs.append(optimizer.param_groups[0]['lr'])
+    assert set(lrs[:begin + 1]) == {1e-3}
+    assert 1e-5 < lrs[begin + train.round_iters] < 1e-3
+    assert lrs[total] == pytest.approx(1e-5, rel=1e-3)
