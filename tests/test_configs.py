@@ -208,8 +208,9 @@ def test_continuations_share_their_prefix(longer, shorter, at):
     assert long_train.rounds[:len(prefix)] == prefix
     assert long_train.pretrain_iters == short_train.pretrain_iters
     trained = {'pretrain'} | {f'stage{r["stage"]}' for r in prefix}
-    acting = [[s for s in cfg.pop('param_scheduler') or []
-               if s.get('begin', 0) < at] for cfg in (long_cfg, short_cfg)]
+    acting = [[
+        s for s in cfg.pop('param_scheduler') or [] if s.get('begin', 0) < at
+    ] for cfg in (long_cfg, short_cfg)]
     assert acting[0] == acting[1]  # the LR up to `at`
     for cfg in (long_cfg, short_cfg):
         for helper in [k for k in cfg if k.startswith('_')]:
