@@ -73,6 +73,7 @@ def segment_volume(config: str,
                    prob_dtype: str = 'uint8',
                    device: str = 'cpu',
                    amp: bool = False,
+                   z_smooth: float = 0.,
                    progress: bool = True,
                    on_block: Optional[Callable] = None) -> dict:
     """Segment ``input`` with ``config`` + ``checkpoint`` into folder
@@ -83,6 +84,9 @@ def segment_volume(config: str,
         raise InferenceInputError(f'--format must be one of {FORMATS}')
     if prob_dtype not in ('uint8', 'float16'):
         raise InferenceInputError('--prob-dtype must be uint8 or float16')
+    if not z_smooth >= 0:
+        raise InferenceInputError(
+            f'--z-smooth must be >= 0 slices, got {z_smooth}')
     source = VolumeSource(input, z_range)
     vs, vs_unit = parse_voxel_size(voxel_size, unit)
     if vs is None:
@@ -124,7 +128,8 @@ def segment_volume(config: str,
         prob_dtype=prob_dtype,
         format=fmt,
         # recorded only when on, so runs of earlier versions still resume
-        **(dict(amp=True) if amp else {}))
+        **(dict(amp=True) if amp else {}),
+        **(dict(z_smooth=float(z_smooth)) if z_smooth else {}))
     old = store.params()
     summary_path = osp.join(out, 'summary.json')
     if resume and osp.isfile(summary_path):
@@ -169,6 +174,12 @@ def segment_volume(config: str,
             client.close()
             cluster.close()
     heatmap = store.array('heatmap', 'r') if store.has('heatmap') else None
+    fg = sum(r['fg'] for r in records.values())
+    if z_smooth:
+        from .z_smoothing import smooth_mask_along_z
+        with bounded_zarr_io():
+            fg = smooth_mask_along_z(
+                store.array('prob', 'r'), store.array('mask'), z_smooth)
     with bounded_zarr_io():
         count = label_volume(
             store.array('mask', 'r'), store.array('instances'), instances,
@@ -176,7 +187,6 @@ def segment_volume(config: str,
         paths = export(store, fmt, vs, vs_unit)
         paths['overlay'] = quicklook(
             osp.join(out, 'overlay.png'), source, store)
-    fg = sum(r['fg'] for r in records.values())
     voxels = sum(r['voxels'] for r in records.values())
     summary = dict(
         input=source.spec,
@@ -184,6 +194,7 @@ def segment_volume(config: str,
         voxel_size=list(vs) if vs else None,
         unit=vs_unit,
         instances=count,
+        z_smooth=float(z_smooth),
         instance_mode=instances
         if instances == 'watershed' else f'cc{instance_dim}d',
         foreground_fraction=fg / max(1, voxels),

@@ -101,6 +101,14 @@ def parse_args(argv=None):
         help='mixed precision: bfloat16 on CPU (about 2x faster with '
         'AVX512-BF16, probabilities within about 0.01), float16 on CUDA')
     parser.add_argument(
+        '--z-smooth',
+        type=float,
+        default=0.,
+        metavar='SIGMA',
+        help='smooth the probability along z by a Gaussian of SIGMA slices '
+        'before thresholding (0: off; 1 for near-isotropic stacks such as '
+        'FIB-SEM, docs/user_guides/inference.md)')
+    parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
     return parser.parse_args(argv)
 
@@ -132,6 +140,7 @@ def main(argv=None):
             prob_dtype=args.prob_dtype,
             device=args.device,
             amp=args.amp,
+            z_smooth=args.z_smooth,
             progress=not args.no_progress)
     except InferenceInputError as e:
         print(f'emda-infer: error: {e}', file=sys.stderr)
