@@ -9,7 +9,8 @@ the stored probability thresholded without and with each sigma.
 
 The pipeline's own mask (``--pipeline-sigma``) is checked against the same
 sigma applied here to its stored probability, so the table is what the
-command gives. Writes ``z_smooth_gain.csv`` (one row per run) and
+command gives; a finished ``emda-infer`` output is reused
+(``--resume``). Writes ``z_smooth_gain.csv`` (one row per run) and
 ``z_smooth_gain.md`` (mean +- sample std per sigma).
 """
 import argparse
@@ -66,12 +67,12 @@ def score_run(args, seed, images, gt, helpers):
         'tools/infer.py', args.config, checkpoint, images, '--out', out,
         '--format', 'zarr', '--prob-dtype', 'float16', '--tta', 'flip',
         '--amp', '--z-smooth',
-        str(args.pipeline_sigma), '--no-progress', '--overwrite'
+        str(args.pipeline_sigma), '--no-progress', '--resume'
     ]
     seconds = infer_vs_test.run(cmd, out + '.log')
     root = zarr.open_group(osp.join(out, 'predictions.ome.zarr'), mode='r')
-    prob = np.asarray(root['prob/0'][:], dtype=np.float32)
-    mask = np.asarray(root['mask/0'][:]).astype(bool)
+    prob = np.asarray(root['0'][:], dtype=np.float32)
+    mask = np.asarray(root['labels/mask/0'][:]).astype(bool)
     row = dict(seed=seed, checkpoint=checkpoint, infer_s=round(seconds, 1))
     for sigma in [0.] + list(args.sigmas):
         pred = z_smooth(prob, sigma) >= 0.5
