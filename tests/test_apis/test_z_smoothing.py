@@ -80,3 +80,24 @@ def test_infer_z_smooth_end_to_end(tmp_path, tiny_ckpt, make_volume):
         segment_volume(
             *tiny_ckpt, stack, str(tmp_path / 'bad'), z_smooth=-1., **kw)
     assert not osp.exists(str(tmp_path / 'bad'))  # nothing written
+
+
+def test_cli_passes_z_smooth_through(tmp_path, tiny_ckpt, make_volume, capsys):
+    import tifffile
+
+    from emda.tools.infer import main
+    stack = str(tmp_path / 'stack.tif')
+    tifffile.imwrite(
+        stack, make_volume(4, (40, 40)), photometric='minisblack')
+    summary = main([
+        *tiny_ckpt, stack, '--out',
+        str(tmp_path / 'seg'), '--z-smooth', '1', '--no-progress'
+    ])
+    assert summary['z_smooth'] == 1.
+    with pytest.raises(SystemExit) as exit_info:
+        main([
+            *tiny_ckpt, stack, '--out',
+            str(tmp_path / 'bad'), '--z-smooth', '-0.5', '--no-progress'
+        ])
+    assert exit_info.value.code == 2
+    assert '--z-smooth must be >= 0' in capsys.readouterr().err
