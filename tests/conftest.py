@@ -136,3 +136,35 @@ def tiny_multitask_segmentor():
 def tiny_multitask_parts():
     """``(segmentor_cfg, data_preprocessor_cfg)`` of a tiny multitask net."""
     return tiny_multitask_segmentor(), tiny_preprocessor()
+
+
+@pytest.fixture
+def lr_trace():
+    """``trace(config, steps, state=None)``: the LR of ``config``'s param
+    schedulers before each of ``steps`` iterations and after the last
+    (``steps + 1`` values), from scheduler ``state`` when given (a
+    resumed run); the schedulers stepped as the runner steps them."""
+
+    def trace(config, steps, state=None):
+        from mmengine.config import Config
+
+        from emda.registry import PARAM_SCHEDULERS
+        cfg = Config.fromfile(config)
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
+                                    lr=cfg.optim_wrapper.optimizer.lr)
+        schedulers = [
+            PARAM_SCHEDULERS.build(
+                dict(s), default_args=dict(optimizer=optimizer))
+            for s in cfg.param_scheduler
+        ]
+        for scheduler, s in zip(schedulers, state or []):
+            scheduler.load_state_dict(s)
+        lrs = []
+        for _ in range(steps):
+            lrs.append(optimizer.param_groups[0]['lr'])
+            optimizer.step()
+            for scheduler in schedulers:
+                scheduler.step()
+        return lrs + [optimizer.param_groups[0]['lr']]
+
+    return trace

@@ -247,32 +247,17 @@ ANNEALED = [
 
 
 @pytest.mark.parametrize('name', ANNEALED)
-def test_anneal_variants_decay_over_their_last_rounds(name):
+def test_anneal_variants_decay_over_their_last_rounds(name, lr_trace):
     """The "-anneal" variants keep the constant 1e-3 until their last
     ``anneal_rounds`` rounds begin and reach 1e-5 at their last iteration
     (a decay that ended early or began before would change the prefix they
     fork or leave the teacher at a full-LR student)."""
-    import torch
-
-    from emda.registry import PARAM_SCHEDULERS
-    cfg = Config.fromfile(osp.join(REPO, 'configs', 'ipl_cfcl', name))
+    path = osp.join(REPO, 'configs', 'ipl_cfcl', name)
+    cfg = Config.fromfile(path)
     train = cfg.train_cfg
     total = train.pretrain_iters + train.round_iters * len(train.rounds)
     begin = total - train.round_iters * cfg.anneal_rounds
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
-                                lr=cfg.optim_wrapper.optimizer.lr)
-    schedulers = [
-        PARAM_SCHEDULERS.build(
-            dict(s), default_args=dict(optimizer=optimizer))
-        for s in cfg.param_scheduler
-    ]
-    lrs = []
-    for _ in range(total):
-        lrs.append(optimizer.param_groups[0]['lr'])
-        optimizer.step()
-        for scheduler in schedulers:
-            scheduler.step()
-    lrs.append(optimizer.param_groups[0]['lr'])
+    lrs = lr_trace(path, total)
     assert set(lrs[:begin + 1]) == {1e-3}
     assert 1e-5 < lrs[begin + train.round_iters] < 1e-3
     assert lrs[total] == pytest.approx(1e-5, rel=1e-3)

@@ -14,9 +14,5 @@ train_dataloader = dict(dataset=dict(source=_base_.source_train_histmatch))
 train_cfg = dict(rounds=_base_.train_cfg.rounds + _base_.stage2_extension)
 _end = _base_.pretrain_iters + _base_.train_cfg.round_iters * len(
     train_cfg['rounds'])
-param_scheduler = [
-    dict(
-        _base_.final_rounds_anneal,
-        begin=_end - _base_.train_cfg.round_iters * _base_.anneal_rounds,
-        end=_end)
-]
+_anneal = _base_.final_rounds_anneal
+param_scheduler = [dict(_anneal, begin=_end - _anneal.T_max, end=_end)]

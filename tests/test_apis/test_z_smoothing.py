@@ -87,8 +87,7 @@ def test_cli_passes_z_smooth_through(tmp_path, tiny_ckpt, make_volume, capsys):
 
     from emda.tools.infer import main
     stack = str(tmp_path / 'stack.tif')
-    tifffile.imwrite(
-        stack, make_volume(4, (40, 40)), photometric='minisblack')
+    tifffile.imwrite(stack, make_volume(4, (40, 40)), photometric='minisblack')
     summary = main([
         *tiny_ckpt, stack, '--out',
         str(tmp_path / 'seg'), '--z-smooth', '1', '--no-progress'

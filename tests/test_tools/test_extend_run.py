@@ -121,36 +121,18 @@ COSINE = ('configs/ipl_cfcl/ipl-cfcl-continue-histmatch-cosine_unet-s4-c16_'
           '2x2-3k_vnc3-lucchi-cpu-256x256.py')
 
 
-def _lr_after(steps, state=None):
-    """LR of COSINE's schedule after ``steps`` iterations of a run resumed
-    with scheduler ``state`` (None: a run from iteration 0)."""
-    from mmengine.config import Config
-
-    from emda.registry import PARAM_SCHEDULERS
-    cfg = Config.fromfile(osp.join(REPO, COSINE))
-    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))],
-                                lr=cfg.optim_wrapper.optimizer.lr)
-    schedulers = [
-        PARAM_SCHEDULERS.build(
-            dict(s), default_args=dict(optimizer=optimizer))
-        for s in cfg.param_scheduler
-    ]
-    for scheduler, s in zip(schedulers, state or []):
-        scheduler.load_state_dict(s)
-    for _ in range(steps):
-        optimizer.step()
-        for scheduler in schedulers:
-            scheduler.step()
-    return optimizer.param_groups[0]['lr']
-
-
-def test_an_added_scheduler_acts_at_the_iterations_it_names():
+def test_an_added_scheduler_acts_at_the_iterations_it_names(lr_trace):
     """The cosine decay of a longer config begins at iteration 2000: a run
     resumed at 2000 from a run without schedulers must be at the same LR
     500 iterations later as a run that never stopped (without the
     fast-forward it would still be at 1e-3, 2000 iterations early)."""
     script = load_script()
     states = script.scheduler_states(osp.join(REPO, COSINE), 2000)
+    cosine = osp.join(REPO, COSINE)
+
+    def _lr_after(steps, state=None):
+        return lr_trace(cosine, steps, state)[-1]
+
     uninterrupted = _lr_after(2500)
     assert 1e-4 < uninterrupted < 9e-4  # the decay is under way
     assert _lr_after(500, states) == pytest.approx(uninterrupted, rel=1e-9)

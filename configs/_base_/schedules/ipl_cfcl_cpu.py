@@ -64,7 +64,10 @@ ema_teacher = dict(type='EMAHook', momentum=0.01, begin_iter=pretrain_iters)
 # constant Adam 1e-3, then a cosine decay to 1e-5 over their last
 # anneal_rounds rounds, so that the teacher settles instead of tracking a
 # student that still moves by a full-LR step at the last iteration; the
-# variant sets begin and end (its own round count)
+# variant sets its end (its own round count: begin follows from T_max)
 anneal_rounds = 5
 final_rounds_anneal = dict(
-    type='CosineAnnealingLR', eta_min=1e-5, by_epoch=False)
+    type='CosineAnnealingLR',
+    eta_min=1e-5,
+    by_epoch=False,
+    T_max=train_cfg['round_iters'] * anneal_rounds)
