@@ -17,6 +17,7 @@ command gives; a finished ``emda-infer`` output is reused
 import argparse
 import csv
 import importlib.util
+import json
 import os
 import os.path as osp
 import statistics
@@ -70,7 +71,9 @@ def score_run(args, seed, images, gt, helpers):
         '--amp', '--z-smooth',
         str(args.pipeline_sigma), '--no-progress', '--resume'
     ]
-    seconds = infer_vs_test.run(cmd, out + '.log')
+    infer_vs_test.run(cmd, out + '.log')
+    with open(osp.join(out, 'summary.json')) as f:
+        seconds = json.load(f)['seconds']  # the inference's own, if reused
     root = zarr.open_group(osp.join(out, 'predictions.ome.zarr'), mode='r')
     prob = np.asarray(root['0'][:], dtype=np.float32)
     mask = np.asarray(root['labels/mask/0'][:]).astype(bool)
