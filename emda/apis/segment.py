@@ -179,7 +179,10 @@ def segment_volume(config: str,
         from .z_smoothing import smooth_mask_along_z
         with bounded_zarr_io():
             fg = smooth_mask_along_z(
-                store.array('prob', 'r'), store.array('mask'), z_smooth)
+                store.array('prob', 'r'),
+                store.array('mask'),
+                z_smooth,
+                progress=progress)
     with bounded_zarr_io():
         count = label_volume(
             store.array('mask', 'r'), store.array('instances'), instances,

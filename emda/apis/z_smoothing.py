@@ -32,11 +32,19 @@ def z_smooth(prob: np.ndarray, sigma: float) -> np.ndarray:
         prob, float(sigma), axis=0, mode='nearest', truncate=TRUNCATE)
 
 
-def smooth_mask_along_z(prob, mask, sigma: float, threshold=0.5) -> int:
+def smooth_mask_along_z(prob,
+                        mask,
+                        sigma: float,
+                        threshold: float = 0.5,
+                        progress: bool = False) -> int:
     """Rewrite ``mask`` (a writable Z x Y x X array, e.g. zarr) as the
     threshold of ``prob`` (same shape; uint8 = p x 255, or float)
-    smoothed along z, chunk by chunk; returns the foreground voxels."""
+    smoothed along z, chunk by chunk (``progress``: dask's progress bar);
+    returns the foreground voxels."""
+    import contextlib
+
     import dask.array as da
+    from dask.diagnostics import ProgressBar
     if sigma < 0:
         raise ValueError(f'z smoothing sigma must be >= 0, got {sigma}')
     scale = 1. / 255 if np.dtype(prob.dtype) == np.uint8 else 1.
@@ -57,5 +65,6 @@ def smooth_mask_along_z(prob, mask, sigma: float, threshold=0.5) -> int:
         dtype=np.uint8)
     # dask may widen thin z-chunks to cover the halo; writing back in the
     # mask's own chunks keeps every write to one whole stored chunk
-    da.store(smoothed.rechunk(chunks), mask, lock=False)
+    with ProgressBar() if progress else contextlib.nullcontext():
+        da.store(smoothed.rechunk(chunks), mask, lock=False)
     return int(da.from_array(mask, chunks=chunks).sum().compute())
