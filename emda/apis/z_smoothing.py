@@ -43,6 +43,7 @@ def smooth_mask_along_z(prob,
     returns the foreground voxels."""
     import contextlib
 
+    import dask
     import dask.array as da
     from dask.diagnostics import ProgressBar
     if sigma < 0:
@@ -65,6 +66,10 @@ def smooth_mask_along_z(prob,
         dtype=np.uint8)
     # dask may widen thin z-chunks to cover the halo; writing back in the
     # mask's own chunks keeps every write to one whole stored chunk
+    smoothed = smoothed.rechunk(chunks)
+    # one pass: the count comes from the same graph as the write, not from
+    # reading the mask back
+    write = da.store(smoothed, mask, lock=False, compute=False)
     with ProgressBar() if progress else contextlib.nullcontext():
-        da.store(smoothed.rechunk(chunks), mask, lock=False)
-    return int(da.from_array(mask, chunks=chunks).sum().compute())
+        _, count = dask.compute(write, smoothed.sum())
+    return int(count)
