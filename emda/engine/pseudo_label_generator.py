@@ -15,6 +15,7 @@ from tqdm import tqdm
 
 from emda.apis.predict import FLIPS as TTA_FLIPS
 from emda.apis.predict import predict_tensor
+from emda.apis.z_smoothing import z_smooth
 from emda.datasets.point_annotations import pixel_points
 from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.registry import DATASETS, TASK_UTILS
@@ -65,6 +66,14 @@ class PseudoLabelGenerator:
         autocast (bool): Predict under bfloat16 (CPU) / float16 (CUDA)
             autocast, about twice as fast on a CPU with AVX512-BF16
             (``tools/benchmarks/bf16_inference.py``). Default: False.
+        z_smooth (float): Gaussian sigma, in slices, of a smoothing along z
+            of the foreground probability and the heatmap before the
+            selector sees them (:func:`emda.apis.z_smooth`), so that a
+            pseudo-label agrees with its neighbour slices: the dataset's
+            slices, in their order, must be consecutive sections of one
+            volume (an ``EMSliceDataset`` is). All slices are predicted
+            before any is selected, so their maps are held at the working
+            scale. 0 (default): each slice on its own.
     """
 
     def __init__(self,
@@ -73,7 +82,10 @@ class PseudoLabelGenerator:
                  root: str = '{work_dir}/pseudo_labels',
                  tta: bool = True,
                  save_visuals: bool = True,
-                 autocast: bool = False):
+                 autocast: bool = False,
+                 z_smooth: float = 0.):
+        if z_smooth < 0:
+            raise ValueError(f'z_smooth must be >= 0 slices, got {z_smooth}')
         self.dataset = DATASETS.build(dataset)
         self.selector = TASK_UTILS.build(selector) if isinstance(
             selector, dict) else selector
@@ -81,6 +93,7 @@ class PseudoLabelGenerator:
         self.tta = tta
         self.save_visuals = save_visuals
         self.autocast = bool(autocast)
+        self.z_smooth = float(z_smooth)
         self._pipeline: Optional[Compose] = None
 
     def _slice_inputs(self, model, index: int):
@@ -115,16 +128,25 @@ class PseudoLabelGenerator:
         segmentor = _unwrap(model).segmentor
         was_training = segmentor.training
         segmentor.eval()
-        rows: List[dict] = []
+        indices = tqdm(
+            range(len(self.dataset)),
+            desc=f'pseudo-labels {round_name}',
+            leave=False,
+            disable=None)
         try:
-            for index in tqdm(
-                    range(len(self.dataset)),
-                    desc=f'pseudo-labels {round_name}',
-                    leave=False,
-                    disable=None):
-                rows.append(
-                    self._label_slice(model, store, round_name, index, ratio,
-                                      tau))
+            if self.z_smooth > 0:  # the whole stack first, then select
+                preds = self.smooth_along_z(
+                    [self.predict_slice(model, i) for i in indices])
+                rows = [
+                    self._label_slice(pred, store, round_name, ratio, tau)
+                    for pred in preds
+                ]
+            else:  # one slice at a time
+                rows = [
+                    self._label_slice(
+                        self.predict_slice(model, i), store, round_name,
+                        ratio, tau) for i in indices
+                ]
         finally:
             segmentor.train(was_training)
         self._write_table(osp.join(out_dir, 'selection.csv'), rows)
@@ -173,9 +195,31 @@ class PseudoLabelGenerator:
             info=info,
             predict_s=predict_s)
 
-    def _label_slice(self, model, store, round_name, index, ratio,
-                     tau) -> dict:
-        pred = self.predict_slice(model, index)
+    def smooth_along_z(self, preds: List[dict]) -> List[dict]:
+        """``preds`` (:meth:`predict_slice` of consecutive slices, in z
+        order) with ``prob`` and ``heatmap`` smoothed along z by
+        ``z_smooth`` slices."""
+        shapes = {pred['prob'].shape for pred in preds}
+        if len(shapes) > 1:
+            raise ValueError(
+                f'z_smooth={self.z_smooth} smooths a stack of slices, but '
+                f'the slices have different shapes {sorted(shapes)}')
+        keys = ['prob'] + (['heatmap'] if preds and preds[0]['heatmap']
+                           is not None else [])
+        smoothed = {
+            key: z_smooth(np.stack([pred[key] for pred in preds]),
+                          self.z_smooth)
+            for key in keys
+        }
+        return [
+            dict(pred, **{key: smoothed[key][z]
+                          for key in keys})
+            for z, pred in enumerate(preds)
+        ]
+
+    def _label_slice(self, pred, store, round_name, ratio, tau) -> dict:
+        """Select and write the pseudo-labels of one predicted slice
+        (:meth:`predict_slice`); returns its ``selection.csv`` row."""
         prob, heatmap, points = pred['prob'], pred['heatmap'], pred['points']
         image, info, predict_s = pred['image'], pred['info'], pred['predict_s']
         full_shape, (h, w) = pred['full_shape'], image.shape

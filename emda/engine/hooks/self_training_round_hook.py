@@ -70,6 +70,10 @@ class SelfTrainingRoundHook(Hook):
             False.
         root (str): Pseudo-label root; ``{work_dir}`` is the runner's.
             Default: ``'{work_dir}/pseudo_labels'``.
+        z_smooth (float): Smooth the predicted maps along z by a Gaussian of
+            this many slices before selection (the dataset's slices are
+            consecutive sections; see :class:`PseudoLabelGenerator`), for
+            pseudo-labels that agree across slices. Default: 0 (off).
     """
 
     priority = 'ABOVE_NORMAL'
@@ -82,7 +86,8 @@ class SelfTrainingRoundHook(Hook):
                  select_by: Optional[str] = None,
                  tta: bool = True,
                  root: str = '{work_dir}/pseudo_labels',
-                 autocast: bool = False):
+                 autocast: bool = False,
+                 z_smooth: float = 0.):
         if init_from not in self.INIT_FROM:
             raise ValueError(f'init_from must be one of {self.INIT_FROM}, '
                              f'got {init_from!r}')
@@ -95,6 +100,9 @@ class SelfTrainingRoundHook(Hook):
         self.select_by = select_by
         self.tta = tta
         self.autocast = bool(autocast)
+        if z_smooth < 0:
+            raise ValueError(f'z_smooth must be >= 0 slices, got {z_smooth}')
+        self.z_smooth = float(z_smooth)
         self.root_template = root
         self.root: Optional[str] = None
         self.generator: Optional[PseudoLabelGenerator] = None
@@ -238,7 +246,8 @@ class SelfTrainingRoundHook(Hook):
             self.selector_cfg,
             self.root,
             tta=self.tta,
-            autocast=self.autocast)
+            autocast=self.autocast,
+            z_smooth=self.z_smooth)
         loop = self._loop(runner)
         index = loop.round_at(runner.iter)
         if index is None:
