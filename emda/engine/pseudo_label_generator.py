@@ -144,8 +144,8 @@ class PseudoLabelGenerator:
             else:  # one slice at a time
                 rows = [
                     self._label_slice(
-                        self.predict_slice(model, i), store, round_name,
-                        ratio, tau) for i in indices
+                        self.predict_slice(model, i), store, round_name, ratio,
+                        tau) for i in indices
                 ]
         finally:
             segmentor.train(was_training)
@@ -204,17 +204,16 @@ class PseudoLabelGenerator:
             raise ValueError(
                 f'z_smooth={self.z_smooth} smooths a stack of slices, but '
                 f'the slices have different shapes {sorted(shapes)}')
-        keys = ['prob'] + (['heatmap'] if preds and preds[0]['heatmap']
-                           is not None else [])
+        keys = ['prob'] + (['heatmap'] if preds
+                           and preds[0]['heatmap'] is not None else [])
         smoothed = {
-            key: z_smooth(np.stack([pred[key] for pred in preds]),
-                          self.z_smooth)
+            key:
+            z_smooth(np.stack([pred[key] for pred in preds]), self.z_smooth)
             for key in keys
         }
         return [
             dict(pred, **{key: smoothed[key][z]
-                          for key in keys})
-            for z, pred in enumerate(preds)
+                          for key in keys}) for z, pred in enumerate(preds)
         ]
 
     def _label_slice(self, pred, store, round_name, ratio, tau) -> dict:
