@@ -68,7 +68,7 @@ class PseudoLabelGenerator:
             (``tools/benchmarks/bf16_inference.py``). Default: False.
         z_smooth (float): Gaussian sigma, in slices, of a smoothing along z
             of the foreground probability and the heatmap before the
-            selector sees them (:func:`emda.apis.z_smooth`), so that a
+            selector sees them (:func:`emda.apis.z_smoothing.z_smooth`), so that a
             pseudo-label agrees with its neighbour slices: the dataset's
             slices, in their order, must be consecutive sections of one
             volume (an ``EMSliceDataset`` is). All slices are predicted
@@ -199,13 +199,15 @@ class PseudoLabelGenerator:
         """``preds`` (:meth:`predict_slice` of consecutive slices, in z
         order) with ``prob`` and ``heatmap`` smoothed along z by
         ``z_smooth`` slices."""
+        if not preds:
+            return preds
         shapes = {pred['prob'].shape for pred in preds}
         if len(shapes) > 1:
             raise ValueError(
                 f'z_smooth={self.z_smooth} smooths a stack of slices, but '
                 f'the slices have different shapes {sorted(shapes)}')
-        keys = ['prob'] + (['heatmap'] if preds
-                           and preds[0]['heatmap'] is not None else [])
+        with_heatmap = preds[0]['heatmap'] is not None
+        keys = ('prob', 'heatmap') if with_heatmap else ('prob', )
         smoothed = {
             key:
             z_smooth(np.stack([pred[key] for pred in preds]), self.z_smooth)
