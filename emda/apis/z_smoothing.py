@@ -15,6 +15,14 @@ from scipy.ndimage import gaussian_filter1d
 TRUNCATE = 4.0
 
 
+def check_sigma(sigma: float, name: str = 'z smoothing sigma') -> float:
+    """``sigma`` as a float, or a ValueError naming ``name`` when it is
+    negative (0 is off)."""
+    if sigma < 0:
+        raise ValueError(f'{name} must be >= 0 slices, got {sigma}')
+    return float(sigma)
+
+
 def z_radius(sigma: float) -> int:
     """Slices on each side that the Gaussian of ``sigma`` reads (the
     halo a z-block needs for an exact result)."""
@@ -46,8 +54,7 @@ def smooth_mask_along_z(prob,
     import dask
     import dask.array as da
     from dask.diagnostics import ProgressBar
-    if sigma < 0:
-        raise ValueError(f'z smoothing sigma must be >= 0, got {sigma}')
+    check_sigma(sigma)
     scale = 1. / 255 if np.dtype(prob.dtype) == np.uint8 else 1.
     chunks = getattr(mask, 'chunks', None) or prob.shape
     source = da.from_array(prob, chunks=chunks)

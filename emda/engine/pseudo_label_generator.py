@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from emda.apis.predict import FLIPS as TTA_FLIPS
 from emda.apis.predict import predict_tensor
-from emda.apis.z_smoothing import z_smooth
+from emda.apis.z_smoothing import check_sigma, z_smooth
 from emda.datasets.point_annotations import pixel_points
 from emda.datasets.pseudo_label_store import PseudoLabelStore
 from emda.registry import DATASETS, TASK_UTILS
@@ -68,10 +68,10 @@ class PseudoLabelGenerator:
             (``tools/benchmarks/bf16_inference.py``). Default: False.
         z_smooth (float): Gaussian sigma, in slices, of a smoothing along z
             of the foreground probability and the heatmap before the
-            selector sees them (:func:`emda.apis.z_smoothing.z_smooth`), so that a
-            pseudo-label agrees with its neighbour slices: the dataset's
-            slices, in their order, must be consecutive sections of one
-            volume (an ``EMSliceDataset`` is). All slices are predicted
+            selector sees them (:func:`emda.apis.z_smoothing.z_smooth`),
+            so that a pseudo-label agrees with its neighbour slices: the
+            dataset's slices, in their order, must be consecutive sections
+            of one volume (an ``EMSliceDataset`` is). All slices are predicted
             before any is selected, so their maps are held at the working
             scale. 0 (default): each slice on its own.
     """
@@ -84,8 +84,7 @@ class PseudoLabelGenerator:
                  save_visuals: bool = True,
                  autocast: bool = False,
                  z_smooth: float = 0.):
-        if z_smooth < 0:
-            raise ValueError(f'z_smooth must be >= 0 slices, got {z_smooth}')
+        self.z_smooth = check_sigma(z_smooth, 'z_smooth')
         self.dataset = DATASETS.build(dataset)
         self.selector = TASK_UTILS.build(selector) if isinstance(
             selector, dict) else selector
@@ -93,7 +92,6 @@ class PseudoLabelGenerator:
         self.tta = tta
         self.save_visuals = save_visuals
         self.autocast = bool(autocast)
-        self.z_smooth = float(z_smooth)
         self._pipeline: Optional[Compose] = None
 
     def _slice_inputs(self, model, index: int):

@@ -9,6 +9,7 @@ from mmengine.hooks import CheckpointHook, Hook
 from mmengine.model import is_model_wrapper
 from mmengine.runner import load_checkpoint
 
+from emda.apis.z_smoothing import check_sigma
 from emda.datasets.pseudo_label_store import PseudoLabelStore, round_name
 from emda.models.methods.staged_da_model import StagedDAModel
 from emda.registry import HOOKS
@@ -100,9 +101,7 @@ class SelfTrainingRoundHook(Hook):
         self.select_by = select_by
         self.tta = tta
         self.autocast = bool(autocast)
-        if z_smooth < 0:
-            raise ValueError(f'z_smooth must be >= 0 slices, got {z_smooth}')
-        self.z_smooth = float(z_smooth)
+        self.z_smooth = check_sigma(z_smooth, 'z_smooth')
         self.root_template = root
         self.root: Optional[str] = None
         self.generator: Optional[PseudoLabelGenerator] = None
