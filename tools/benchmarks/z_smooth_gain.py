@@ -5,7 +5,8 @@ the stored probability thresholded without and with each sigma.
 
     OMP_NUM_THREADS=1 python tools/benchmarks/z_smooth_gain.py CONFIG
         --work-root WORK_ROOT [--seeds 0 1 2] [--checkpoint FILE]
-        [--sigmas 1 2] [--pipeline-sigma 1] [--jobs 2] [--out DIR]
+        [--sigmas 1 2] [--pipeline-sigma 1] [--tta flip|dihedral]
+        [--jobs 2] [--out DIR]
 
 The pipeline's own mask (``--pipeline-sigma``) is checked against the same
 sigma applied here to its stored probability, so the table is what the
@@ -47,6 +48,11 @@ def parse_args(argv=None):
         help='RUN_DIR/CHECKPOINT instead of the final checkpoint')
     p.add_argument('--sigmas', type=float, nargs='+', default=[1., 2.])
     p.add_argument('--pipeline-sigma', type=float, default=1.)
+    p.add_argument(
+        '--tta',
+        choices=['flip', 'dihedral'],
+        default='flip',
+        help="emda-infer's test-time augmentation")
     p.add_argument('--data-root', default=osp.join(REPO, '../shared/data'))
     p.add_argument('--jobs', type=int, default=1)
     p.add_argument('--out', default=osp.join(REPO, 'results', 'z_smooth_gain'))
@@ -67,7 +73,7 @@ def score_run(args, seed, images, gt, helpers):
     out = osp.join(args.out, 'infer', f'seed{seed}')
     cmd = [
         'tools/infer.py', args.config, checkpoint, images, '--out', out,
-        '--format', 'zarr', '--prob-dtype', 'float16', '--tta', 'flip',
+        '--format', 'zarr', '--prob-dtype', 'float16', '--tta', args.tta,
         '--amp', '--z-smooth',
         str(args.pipeline_sigma), '--no-progress', '--resume'
     ]
@@ -138,7 +144,8 @@ def main(argv=None):
         '# Smoothing the probability along z (lucchi/val, per-slice Dice)', '',
         f'Config `{osp.relpath(args.config, REPO)}`, checkpoint '
         f'`{args.checkpoint or "final"}`, seeds {args.seeds}; '
-        '`emda-infer --tta flip --amp --format zarr --prob-dtype float16 '
+        f'`emda-infer --tta {args.tta} --amp --format zarr --prob-dtype '
+        'float16 '
         f'--z-smooth {args.pipeline_sigma:g}`.', '',
         '| sigma (slices) | per seed | Dice | gain over no smoothing |',
         '|---|---|---|---|'
