@@ -146,6 +146,9 @@ def init_model(config,
     segmentor.infer_settings.autocast = bool(amp)
     if amp and str(device).startswith('cpu'):
         import torch
+
+        from emda.utils.bf16_support import warn_if_emulated_bf16
+        warn_if_emulated_bf16('--amp inference')
         segmentor.to(memory_format=torch.channels_last)
     segmentor.cfg = cfg
     return segmentor.to(device).eval()

@@ -40,11 +40,25 @@ def parse_args(argv=None):
     parser.add_argument(
         '--fp32',
         action='store_true',
-        help='train in float32 (default: --amp, bf16 autocast on CPU, about '
-        '2x faster at the same accuracy; results/bf16_throughput.md)')
+        help='train in float32 (default: --amp, bf16 autocast, about 2x '
+        'faster at the same accuracy on a CPU with AVX512-BF16 or AMX, '
+        'results/bf16_throughput.md; a CPU without them trains in float32 '
+        'anyway, since there bf16 is emulated and slower)')
     parser.add_argument(
         '--cfg-options', nargs='+', default=[], help='config overrides')
     return parser.parse_args(argv)
+
+
+def use_amp(fp32: bool) -> bool:
+    """Train under ``--amp`` unless ``--fp32`` was given or this is a
+    CPU-only machine whose CPU can only emulate bfloat16
+    (``results/bf16_throughput_avx2.md``: slower than float32 there)."""
+    if fp32:
+        return False
+    import torch
+
+    from emda.utils.bf16_support import cpu_has_native_bf16
+    return torch.cuda.is_available() or cpu_has_native_bf16()
 
 
 def read_per_slice(eval_dir: str) -> List[dict]:
@@ -107,7 +121,8 @@ def summarize(before: List[dict], after: List[dict], info: dict) -> str:
         '# emda demo: IPL-CFCL on the synthetic target', '',
         f'{info["slices"]} target validation slices, seed {info["seed"]}, '
         f'{info["iters"]} iterations ({info["pretrain_iters"]} source '
-        f'pretraining), {info["minutes"]:.1f} min in all.', '',
+        f'pretraining) in {info.get("precision", "float32")}, '
+        f'{info["minutes"]:.1f} min in all.', '',
         '| model | Dice | Jaccard | AJI | PQ |', '|---|---|---|---|---|',
         '| before adaptation (end of source pretraining) | ' +
         ' | '.join(f'{b[k]:.3f}' for k in SCORES) + ' |',
@@ -134,12 +149,14 @@ def main(argv=None):
         f'randomness.seed={args.seed}',
         'default_hooks.checkpoint.max_keep_ckpts=-1', *args.cfg_options
     ]
+    amp = use_amp(args.fp32)
+    precision = 'bf16 autocast (--amp)' if amp else 'float32' + (
+        '' if args.fp32 else ' (this CPU has no native bfloat16)')
     print(f'[1/3] training IPL-CFCL on the synthetic pair: {pretrain} '
           f'source pretraining iterations, then {total - pretrain} '
-          'self-training iterations on the target')
+          f'self-training iterations on the target, in {precision}')
     train_tool.main([args.config, '--work-dir', work_dir] +
-                    ([] if args.fp32 else ['--amp']) +
-                    ['--cfg-options', *overrides])
+                    (['--amp'] if amp else []) + ['--cfg-options', *overrides])
     checkpoints = dict(
         before=osp.join(work_dir, f'iter_{pretrain}.pth'),
         after=osp.join(work_dir, f'iter_{total}.pth'))
@@ -160,6 +177,7 @@ def main(argv=None):
         iters=total,
         pretrain_iters=pretrain,
         slices=len(rows['after']),
+        precision=precision,
         minutes=minutes)
     summary = summarize(rows['before'], rows['after'], info)
     print('[3/3] writing the summary and the side-by-side overlays')

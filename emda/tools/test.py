@@ -84,6 +84,8 @@ def apply_amp(cfg) -> None:
     cfg.test_cfg = dict(cfg.get('test_cfg') or dict(type='TestLoop'))
     cfg.test_cfg['fp16'] = True
     if get_device() == 'cpu':
+        from emda.utils.bf16_support import warn_if_emulated_bf16
+        warn_if_emulated_bf16('tools/test.py --amp')
         add_channels_last_hook(cfg)
 
 

@@ -75,6 +75,8 @@ def build_config(args) -> Config:
                 child.type = 'AmpOptimWrapper'
                 child.setdefault('loss_scale', 'dynamic')
         if on_cpu:
+            from emda.utils.bf16_support import warn_if_emulated_bf16
+            warn_if_emulated_bf16('tools/train.py --amp')
             add_channels_last_hook(cfg)
         hooks = list(cfg.get('custom_hooks', []))
         # inference in the run too: validation (MMEngine's ValLoop autocast)

@@ -29,6 +29,7 @@ train_cfg = dict(pretrain_iters=2, val_interval=2,
     assert summary['checkpoints']['before'].endswith('iter_2.pth')
     assert summary['checkpoints']['after'].endswith('iter_6.pth')
     assert summary['before'] == result['before']
+    assert summary['precision'].startswith(('float32', 'bf16'))
     # the two evaluations are of different weights, so their masks differ
     with open('wd/per_slice.csv', newline='') as f:
         rows = list(csv.DictReader(f))
@@ -42,3 +43,20 @@ train_cfg = dict(pretrain_iters=2, val_interval=2,
     with open('wd/summary.md') as f:
         text = f.read()
     assert 'before adaptation' in text and 'gain' in text
+
+
+def test_demo_trains_in_float32_where_bf16_is_emulated(monkeypatch):
+    """The first-hour command must not pick the slow path: ``--amp`` only
+    where bfloat16 is native (or on a GPU), float32 when asked."""
+    import torch
+
+    from emda.tools.demo import use_amp
+    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+    for native in (False, True):
+        monkeypatch.setattr(
+            torch.cpu,
+            '_is_avx512_bf16_supported',
+            lambda native=native: native)
+        monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: False)
+        assert use_amp(fp32=False) is native
+        assert use_amp(fp32=True) is False

@@ -6,7 +6,7 @@ the stored probability thresholded without and with each sigma.
     OMP_NUM_THREADS=1 python tools/benchmarks/z_smooth_gain.py CONFIG
         --work-root WORK_ROOT [--seeds 0 1 2] [--checkpoint FILE]
         [--sigmas 1 2] [--pipeline-sigma 1] [--tta flip|dihedral]
-        [--jobs 2] [--out DIR]
+        [--no-amp] [--jobs 2] [--out DIR]
 
 The pipeline's own mask (``--pipeline-sigma``) is checked against the same
 sigma applied here to its stored probability, so the table is what the
@@ -53,41 +53,65 @@ def parse_args(argv=None):
         choices=['flip', 'dihedral'],
         default='flip',
         help="emda-infer's test-time augmentation")
+    p.add_argument(
+        '--no-amp',
+        action='store_true',
+        help='infer in fp32 (bf16 is emulated, and slow, on a CPU without '
+        'AVX512-BF16)')
     p.add_argument('--data-root', default=osp.join(REPO, '../shared/data'))
     p.add_argument('--jobs', type=int, default=1)
     p.add_argument('--out', default=osp.join(REPO, 'results', 'z_smooth_gain'))
     return p.parse_args(argv)
 
 
-def score_run(args, seed, images, gt, helpers):
-    """One run: emda-infer, then per-slice Dice per sigma."""
-    import zarr
+def link_images(src: str, dst: str) -> str:
+    """``dst``, a folder of links to the images of ``src``: the split read
+    as unlabeled slices, as a user's volume would be."""
+    os.makedirs(dst, exist_ok=True)
+    for name in sorted(os.listdir(src)):
+        link = osp.join(dst, name)
+        if not osp.lexists(link):
+            os.symlink(osp.abspath(osp.join(src, name)), link)
+    return dst
 
-    from emda.apis.z_smoothing import z_smooth
+
+def infer_run(args, seed, images, out, helpers):
+    """One run's label-free checkpoint through emda-infer on the slice
+    folder ``images`` into ``out``; returns the stored probability (float32
+    Z x Y x X), the pipeline's mask, the checkpoint and its seconds."""
+    import zarr
     infer_vs_test, tta_gain = helpers
     stem = osp.splitext(osp.basename(args.config))[0]
     run_dir = osp.join(args.work_root, stem, f'seed{seed}')
     checkpoint = tta_gain.chosen_checkpoint(run_dir, args.checkpoint)
     if checkpoint is None:
         raise SystemExit(f'{run_dir}: no checkpoint {args.checkpoint}')
-    out = osp.join(args.out, 'infer', f'seed{seed}')
     cmd = [
         'tools/infer.py', args.config, checkpoint, images, '--out', out,
         '--format', 'zarr', '--prob-dtype', 'float16', '--tta', args.tta,
-        '--amp', '--z-smooth',
+        '--z-smooth',
         str(args.pipeline_sigma), '--no-progress', '--resume'
-    ]
+    ] + ([] if args.no_amp else ['--amp'])
     infer_vs_test.run(cmd, out + '.log')
     with open(osp.join(out, 'summary.json')) as f:
         seconds = json.load(f)['seconds']  # the inference's own, if reused
     root = zarr.open_group(osp.join(out, 'predictions.ome.zarr'), mode='r')
     prob = np.asarray(root['0'][:], dtype=np.float32)
     mask = np.asarray(root['labels/mask/0'][:]).astype(bool)
+    return prob, mask, checkpoint, seconds
+
+
+def score_run(args, seed, images, gt, helpers):
+    """One run: emda-infer, then per-slice Dice per sigma."""
+    from emda.apis.z_smoothing import z_smooth
+    prob, mask, checkpoint, seconds = infer_run(
+        args, seed, images, osp.join(args.out, 'infer', f'seed{seed}'),
+        helpers)
     row = dict(seed=seed, checkpoint=checkpoint, infer_s=round(seconds, 1))
     for sigma in [0.] + list(args.sigmas):
         pred = z_smooth(prob, sigma) >= 0.5
         row[f'dice_z{sigma:g}'] = float(
-            np.mean([infer_vs_test.dice(p, g) for p, g in zip(pred, gt)]))
+            np.mean([helpers[0].dice(p, g) for p, g in zip(pred, gt)]))
         if sigma == args.pipeline_sigma:
             row['pipeline_mask_differs'] = int((pred != mask).sum())
     return row
@@ -123,12 +147,7 @@ def main(argv=None):
     helpers = (_script('infer_vs_test_lucchi'), _script('tta_gain'))
     val = osp.join(args.data_root, 'lucchi', 'val')
     names = sorted(os.listdir(osp.join(val, 'images')))
-    images = osp.join(args.out, 'images')  # unlabeled input: links
-    os.makedirs(images, exist_ok=True)
-    for name in names:
-        link = osp.join(images, name)
-        if not osp.lexists(link):
-            os.symlink(osp.abspath(osp.join(val, 'images', name)), link)
+    images = link_images(osp.join(val, 'images'), osp.join(args.out, 'images'))
     gt = np.stack(
         [helpers[0].read_png(osp.join(val, 'labels', n)) > 0 for n in names])
     with ThreadPoolExecutor(args.jobs) as pool:
@@ -144,8 +163,8 @@ def main(argv=None):
         '# Smoothing the probability along z (lucchi/val, per-slice Dice)', '',
         f'Config `{osp.relpath(args.config, REPO)}`, checkpoint '
         f'`{args.checkpoint or "final"}`, seeds {args.seeds}; '
-        f'`emda-infer --tta {args.tta} --amp --format zarr --prob-dtype '
-        'float16 '
+        f'`emda-infer --tta {args.tta}{"" if args.no_amp else " --amp"} '
+        '--format zarr --prob-dtype float16 '
         f'--z-smooth {args.pipeline_sigma:g}`.', '',
         '| sigma (slices) | per seed | Dice | gain over no smoothing |',
         '|---|---|---|---|'
