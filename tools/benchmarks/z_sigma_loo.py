@@ -1,0 +1,140 @@
+"""A label-free choice of the z-smoothing sigma, and what it would give.
+
+Leave-one-slice-out: for each sigma of a fixed grid, every slice's
+probability is predicted from its neighbours alone (the Gaussian of sigma
+slices with its centre weight removed) and compared with the network's own
+prediction there; the sigma with the smallest mean squared error is the
+classic cross-validated bandwidth. It reads only the predicted probability
+of the volume being segmented, never labels, so a user could run it on
+their own volume. Only afterwards, and only for this report, the chosen
+sigma and every other is scored on the labels.
+
+    python tools/benchmarks/z_sigma_loo.py INFER_DIR [INFER_DIR ...]
+        [--sigmas 0.5 1 1.5 2 3 4] [--labels ../shared/data/lucchi/val/labels]
+        [--out DIR]
+
+INFER_DIR: a finished ``emda-infer --format zarr --prob-dtype float16``
+output (``tools/benchmarks/z_smooth_gain.py`` leaves one per seed under
+``OUT/infer/seedK``). Writes ``z_sigma_loo.csv`` and ``z_sigma_loo.md``.
+"""
+import argparse
+import csv
+import os
+import os.path as osp
+import statistics
+
+import numpy as np
+
+REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+GRID = (0.5, 1., 1.5, 2., 3., 4.)
+
+
+def loo_errors(prob: np.ndarray, sigmas) -> dict:
+    """Mean squared leave-one-slice-out error of ``prob`` (Z x Y x X) per
+    sigma, over the slices that every sigma's Gaussian reaches in full (the
+    end slices, where the volume is extended, are left out for all)."""
+    from scipy.ndimage import gaussian_filter1d
+
+    from emda.apis.z_smoothing import TRUNCATE, z_radius
+    prob = np.asarray(prob, dtype=np.float32)
+    margin = max(z_radius(s) for s in sigmas)
+    if prob.shape[0] <= 2 * margin:
+        raise ValueError(f'{prob.shape[0]} slices are too few for sigma '
+                         f'{max(sigmas)} (needs more than {2 * margin})')
+    inner = slice(margin, prob.shape[0] - margin)
+    errors = {}
+    for sigma in sigmas:
+        radius = z_radius(sigma)
+        offsets = np.arange(-radius, radius + 1)
+        centre = 1. / np.exp(-0.5 * (offsets / sigma)**2).sum()
+        smooth = gaussian_filter1d(
+            prob, sigma, axis=0, mode='nearest', truncate=TRUNCATE)
+        loo = (smooth[inner] - centre * prob[inner]) / (1. - centre)
+        errors[float(sigma)] = float(np.mean((loo - prob[inner])**2))
+    return errors
+
+
+def choose_sigma(errors: dict) -> float:
+    """The sigma of the smallest leave-one-out error."""
+    return min(errors, key=errors.get)
+
+
+def dice_per_sigma(prob, labels, sigmas) -> dict:
+    """Per-slice Dice of ``prob`` smoothed by each sigma (0: none)."""
+    from emda.apis.z_smoothing import z_smooth
+    scores = {}
+    for sigma in (0., ) + tuple(sigmas):
+        pred = z_smooth(prob, sigma) >= 0.5
+        inter = (pred & labels).sum((1, 2))
+        total = pred.sum((1, 2)) + labels.sum((1, 2))
+        scores[float(sigma)] = float(
+            np.mean(np.where(total > 0, 2 * inter / np.maximum(total, 1), 1.)))
+    return scores
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('infer_dirs', nargs='+')
+    p.add_argument('--sigmas', type=float, nargs='+', default=list(GRID))
+    p.add_argument(
+        '--labels',
+        default=osp.join(REPO, '../shared/data/lucchi/val/labels'),
+        help='only to score the choice afterwards')
+    p.add_argument('--out', required=True)
+    return p.parse_args(argv)
+
+
+def main(argv=None):
+    import cv2
+    import zarr
+    args = parse_args(argv)
+    names = sorted(os.listdir(args.labels))
+    labels = np.stack(
+        [cv2.imread(osp.join(args.labels, n), 0) > 0 for n in names])
+    rows = []
+    for infer_dir in args.infer_dirs:
+        root = zarr.open_group(
+            osp.join(infer_dir, 'predictions.ome.zarr'), mode='r')
+        prob = np.asarray(root['0'][:], dtype=np.float32)
+        errors = loo_errors(prob, args.sigmas)  # no labels
+        chosen = choose_sigma(errors)
+        dice = dice_per_sigma(prob, labels, args.sigmas)
+        row = dict(run=osp.relpath(infer_dir, REPO), chosen_sigma=chosen)
+        row.update({f'loo_mse_z{s:g}': e for s, e in errors.items()})
+        row.update({f'dice_z{s:g}': d for s, d in dice.items()})
+        row['dice_chosen'] = dice[chosen]
+        rows.append(row)
+        print(row)
+    os.makedirs(args.out, exist_ok=True)
+    with open(osp.join(args.out, 'z_sigma_loo.csv'), 'w', newline='') as f:
+        writer = csv.DictWriter(f, list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    chosen = [r['dice_chosen'] for r in rows]
+    lines = [
+        '# Label-free z sigma: leave-one-slice-out error of the prediction',
+        '', f'Runs: {", ".join(r["run"] for r in rows)}; grid '
+        f'{args.sigmas}.', '',
+        '| run | chosen sigma | leave-one-out MSE per sigma | '
+        'Dice at the chosen sigma | Dice per sigma (0 first) |',
+        '|---|---|---|---|---|'
+    ]
+    for r in rows:
+        lines.append(f'| {r["run"]} | {r["chosen_sigma"]:g} | ' +
+                     ' / '.join(f'{r[f"loo_mse_z{s:g}"]:.5f}'
+                                for s in args.sigmas) +
+                     f' | {r["dice_chosen"]:.4f} | ' +
+                     ' / '.join(f'{r[f"dice_z{s:g}"]:.4f}'
+                                for s in (0., *args.sigmas)) + ' |')
+    spread = statistics.stdev(chosen) if len(chosen) > 1 else 0.
+    lines += [
+        '', f'Dice at the chosen sigma: {statistics.mean(chosen):.3f} ± '
+        f'{spread:.3f}.', ''
+    ]
+    with open(osp.join(args.out, 'z_sigma_loo.md'), 'w') as f:
+        f.write('\n'.join(lines))
+    print('\n'.join(lines))
+
+
+if __name__ == '__main__':
+    main()
