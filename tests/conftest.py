@@ -168,3 +168,17 @@ def lr_trace():
         return lrs + [optimizer.param_groups[0]['lr']]
 
     return trace
+
+
+@pytest.fixture
+def bf16_cpu(monkeypatch):
+    """``set(native)``: make PyTorch's probes report a CPU with (AVX512-BF16)
+    or without (neither it nor AMX) native bfloat16, and no GPU."""
+
+    def set_native(native: bool):
+        monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
+        monkeypatch.setattr(torch.cpu, '_is_avx512_bf16_supported',
+                            lambda: native)
+        monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: False)
+
+    return set_native

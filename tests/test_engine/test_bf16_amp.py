@@ -6,7 +6,10 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import warnings
 from types import SimpleNamespace
+
+import pytest
 
 import torch
 import torch.nn as nn
@@ -87,6 +90,24 @@ def test_amp_on_cpu_selects_bf16_for_every_wrapper():
     children = [v for v in cfg.optim_wrapper.values() if isinstance(v, dict)]
     assert len(children) == 2
     assert all(c.type == 'BF16OptimWrapper' for c in children)
+
+
+@pytest.mark.parametrize('native', [False, True])
+def test_amp_warns_only_where_bf16_is_emulated(bf16_cpu, native):
+    """``--amp`` on a CPU without AVX512-BF16 / AMX is slower than float32
+    (``results/bf16_throughput_avx2.md``): the user is told, and still gets
+    what was asked for."""
+    from emda.utils.bf16_support import EmulatedBF16Warning
+    bf16_cpu(native)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter('always')
+        cfg = build_config(amp_args(CONFIG))
+    emulated = [
+        str(w.message) for w in caught if w.category is EmulatedBF16Warning
+    ]
+    assert len(emulated) == (0 if native else 1)
+    assert all('tools/train.py --amp' in m for m in emulated)
+    assert cfg.optim_wrapper.type == 'BF16OptimWrapper'
 
 
 SMALL = [

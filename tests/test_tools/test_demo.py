@@ -45,18 +45,11 @@ train_cfg = dict(pretrain_iters=2, val_interval=2,
     assert 'before adaptation' in text and 'gain' in text
 
 
-def test_demo_trains_in_float32_where_bf16_is_emulated(monkeypatch):
+def test_demo_trains_in_float32_where_bf16_is_emulated(bf16_cpu):
     """The first-hour command must not pick the slow path: ``--amp`` only
     where bfloat16 is native (or on a GPU), float32 when asked."""
-    import torch
-
     from emda.tools.demo import use_amp
-    monkeypatch.setattr(torch.cuda, 'is_available', lambda: False)
     for native in (False, True):
-        monkeypatch.setattr(
-            torch.cpu,
-            '_is_avx512_bf16_supported',
-            lambda native=native: native)
-        monkeypatch.setattr(torch.cpu, '_is_amx_tile_supported', lambda: False)
+        bf16_cpu(native)
         assert use_amp(fp32=False) is native
         assert use_amp(fp32=True) is False

@@ -1,7 +1,6 @@
 """``--amp`` on a CPU without native bfloat16 warns, and only there: the
-probe follows PyTorch's own, and the warning reaches the training entry
-point and the inference model."""
-import argparse
+probe follows PyTorch's own, and the warning reaches the inference model
+(the training entry point: ``tests/test_engine/test_bf16_amp.py``)."""
 import os.path as osp
 import warnings
 
@@ -44,31 +43,9 @@ def test_native_bf16_does_not_warn(monkeypatch):
         assert not warn_if_emulated_bf16('emda-infer --amp')
 
 
-@pytest.mark.parametrize('native', [False, True])
-def test_train_amp_warns_only_without_native_bf16(monkeypatch, native):
-    from emda.tools.train import build_config
-    fake_cpu(monkeypatch, native, False)
-    args = argparse.Namespace(
-        config=CONFIG,
-        work_dir='wd',
-        resume=None,
-        amp=True,
-        cfg_options=None,
-        launcher='none')
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter('always')
-        cfg = build_config(args)
-    emulated = [
-        str(w.message) for w in caught if w.category is EmulatedBF16Warning
-    ]
-    assert len(emulated) == (0 if native else 1)
-    assert all('tools/train.py --amp' in m for m in emulated)
-    assert cfg.optim_wrapper.type == 'BF16OptimWrapper'  # still as asked
-
-
-def test_amp_inference_model_warns_without_native_bf16(monkeypatch):
+def test_amp_inference_model_warns_without_native_bf16(bf16_cpu):
     from emda.apis import init_model
-    fake_cpu(monkeypatch, False, False)
+    bf16_cpu(False)
     with pytest.warns(EmulatedBF16Warning, match='--amp inference'):
         model = init_model(CONFIG, amp=True)
     assert model.infer_settings.autocast  # the user's choice is kept
