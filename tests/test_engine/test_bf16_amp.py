@@ -10,7 +10,6 @@ import warnings
 from types import SimpleNamespace
 
 import pytest
-
 import torch
 import torch.nn as nn
 from mmengine.logging import MMLogger
