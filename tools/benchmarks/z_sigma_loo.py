@@ -61,14 +61,14 @@ def choose_sigma(errors: dict) -> float:
 
 def dice_per_sigma(prob, labels, sigmas) -> dict:
     """Per-slice Dice of ``prob`` smoothed by each sigma (0: none)."""
+    from infer_vs_test_lucchi import dice
+
     from emda.apis.z_smoothing import z_smooth
     scores = {}
     for sigma in (0., ) + tuple(sigmas):
         pred = z_smooth(prob, sigma) >= 0.5
-        inter = (pred & labels).sum((1, 2))
-        total = pred.sum((1, 2)) + labels.sum((1, 2))
         scores[float(sigma)] = float(
-            np.mean(np.where(total > 0, 2 * inter / np.maximum(total, 1), 1.)))
+            np.mean([dice(p, g) for p, g in zip(pred, labels)]))
     return scores
 
 
@@ -85,12 +85,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    import cv2
     import zarr
+    from infer_vs_test_lucchi import read_png
     args = parse_args(argv)
     names = sorted(os.listdir(args.labels))
-    labels = np.stack(
-        [cv2.imread(osp.join(args.labels, n), 0) > 0 for n in names])
+    labels = np.stack([read_png(osp.join(args.labels, n)) > 0 for n in names])
     rows = []
     for infer_dir in args.infer_dirs:
         root = zarr.open_group(
