@@ -4,7 +4,7 @@ import json
 import os
 import os.path as osp
 import time
-from typing import Callable, Optional, Sequence
+from typing import Callable, Optional, Sequence, Union
 
 from .blocks import (BlockJob, block_grid, default_block, halo_pixels,
                      run_blocks, slice_ranges)
@@ -73,7 +73,7 @@ def segment_volume(config: str,
                    prob_dtype: str = 'uint8',
                    device: str = 'cpu',
                    amp: bool = False,
-                   z_smooth: float = 0.,
+                   z_smooth: Union[float, str] = 0.,
                    progress: bool = True,
                    on_block: Optional[Callable] = None) -> dict:
     """Segment ``input`` with ``config`` + ``checkpoint`` into folder
@@ -84,13 +84,21 @@ def segment_volume(config: str,
         raise InferenceInputError(f'--format must be one of {FORMATS}')
     if prob_dtype not in ('uint8', 'float16'):
         raise InferenceInputError('--prob-dtype must be uint8 or float16')
-    if not z_smooth >= 0:
+    auto_z = z_smooth == 'auto'
+    if not auto_z and not (isinstance(z_smooth,
+                                      (int, float)) and z_smooth >= 0):
         raise InferenceInputError(
-            f'--z-smooth must be >= 0 slices, got {z_smooth}')
+            f"--z-smooth must be >= 0 slices or 'auto', got {z_smooth!r}")
     source = VolumeSource(input, z_range)
     vs, vs_unit = parse_voxel_size(voxel_size, unit)
     if vs is None:
         vs, vs_unit = source.voxel_size, source.unit
+    if auto_z and not vs:
+        raise InferenceInputError(
+            f'--z-smooth auto compares the change across sections with the '
+            f'change in the plane at the same distance, so it needs the '
+            f'voxel size, and {source.spec} does not record one: give '
+            '--voxel-size Z Y X (e.g. 5 5 5 for Lucchi)')
     check_output(out, overwrite, resume)
     spec = dict(
         config=osp.abspath(config) if isinstance(config, str) else config,
@@ -129,7 +137,8 @@ def segment_volume(config: str,
         format=fmt,
         # recorded only when on, so runs of earlier versions still resume
         **(dict(amp=True) if amp else {}),
-        **(dict(z_smooth=float(z_smooth)) if z_smooth else {}))
+        **(dict(z_smooth='auto' if auto_z else float(z_smooth))
+           if z_smooth else {}))
     old = store.params()
     summary_path = osp.join(out, 'summary.json')
     if resume and osp.isfile(summary_path):
@@ -175,6 +184,17 @@ def segment_volume(config: str,
             cluster.close()
     heatmap = store.array('heatmap', 'r') if store.has('heatmap') else None
     fg = sum(r['fg'] for r in records.values())
+    z_choice = None
+    if auto_z:
+        from .z_smoothing import isotropy_sigma
+        with bounded_zarr_io():
+            z_smooth, ratios = isotropy_sigma(store.array('prob', 'r'), vs)
+        z_choice = dict(
+            rule='isotropy',
+            ratios={
+                f'{s:g}': round(r, 4)
+                for s, r in ratios.items()
+            })
     if z_smooth:
         from .z_smoothing import smooth_mask_along_z
         with bounded_zarr_io():
@@ -198,6 +218,7 @@ def segment_volume(config: str,
         unit=vs_unit,
         instances=count,
         z_smooth=float(z_smooth),
+        **(dict(z_smooth_choice=z_choice) if z_choice else {}),
         instance_mode=instances
         if instances == 'watershed' else f'cc{instance_dim}d',
         foreground_fraction=fg / max(1, voxels),
@@ -228,5 +249,10 @@ def format_summary(summary: dict) -> str:
         f"time: {summary['seconds']:.1f} s "
         f"({summary['computed_blocks']}/{summary['blocks']} blocks computed)",
     ]
+    if summary.get('z_smooth'):
+        how = (' (chosen by --z-smooth auto: the isotropy rule)'
+               if summary.get('z_smooth_choice') else '')
+        lines.append(f"z smoothing: sigma {summary['z_smooth']:g} slices"
+                     f'{how}')
     lines += [f'{k}: {v}' for k, v in summary['outputs'].items()]
     return '\n'.join(lines)

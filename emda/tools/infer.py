@@ -10,6 +10,20 @@ import argparse
 import sys
 
 
+def z_sigma(text: str):
+    """``--z-smooth``: ``'auto'`` or a sigma in slices >= 0."""
+    if text == 'auto':
+        return text
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a sigma >= 0 (slices) or 'auto', got {text!r}")
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog='emda-infer',
@@ -102,12 +116,14 @@ def parse_args(argv=None):
         'AVX512-BF16, probabilities within about 0.01), float16 on CUDA')
     parser.add_argument(
         '--z-smooth',
-        type=float,
+        type=z_sigma,
         default=0.,
-        metavar='SIGMA',
+        metavar='SIGMA|auto',
         help='smooth the probability along z by a Gaussian of SIGMA slices '
-        'before thresholding (0: off; 1 for near-isotropic stacks such as '
-        'FIB-SEM, docs/user_guides/inference.md)')
+        "before thresholding (0: off); 'auto' chooses SIGMA from the "
+        'prediction and the voxel size alone, no labels: the smallest '
+        'that makes it change no more across a section than over the same '
+        'distance in the plane (docs/user_guides/inference.md)')
     parser.add_argument(
         '--no-progress', action='store_true', help='no progress bar')
     return parser.parse_args(argv)

@@ -7,7 +7,8 @@ import pytest
 import zarr
 
 from emda.apis import InferenceInputError, segment_volume
-from emda.apis.z_smoothing import smooth_mask_along_z, z_radius, z_smooth
+from emda.apis.z_smoothing import (anisotropy, in_plane_lag, isotropy_sigma,
+                                   smooth_mask_along_z, z_radius, z_smooth)
 
 
 def tube_volume():
@@ -99,4 +100,115 @@ def test_cli_passes_z_smooth_through(tmp_path, tiny_ckpt, make_volume, capsys):
             str(tmp_path / 'bad'), '--z-smooth', '-0.5', '--no-progress'
         ])
     assert exit_info.value.code == 2
-    assert '--z-smooth must be >= 0' in capsys.readouterr().err
+    assert "expected a sigma >= 0 (slices) or 'auto'" in capsys.readouterr(
+    ).err
+
+
+def ball(shape=(33, 33, 33), radius=(10., 10., 10.), shifts=None):
+    """A binary ellipsoid centred in ``shape`` (radii in voxels per axis);
+    ``shifts``: an x offset per section (a 2D network's flicker)."""
+    zz, yy, xx = np.mgrid[:shape[0], :shape[1], :shape[2]].astype(float)
+    centre = [(n - 1) / 2 for n in shape]
+    if shifts is not None:
+        xx = xx - np.asarray(shifts, float)[:, None, None]
+    dist = (((zz - centre[0]) / radius[0])**2 +
+            ((yy - centre[1]) / radius[1])**2 +
+            ((xx - centre[2]) / radius[2])**2)
+    return (dist <= 1).astype(np.float32)
+
+
+def test_isotropy_leaves_an_isotropic_ball_alone():
+    """A ball changes as much across sections as within them: R = 1 and
+    no smoothing is chosen."""
+    assert anisotropy(ball()) == pytest.approx(1., abs=1e-6)
+    sigma, ratios = isotropy_sigma(ball(), (5., 5., 5.), [0., 1., 2.])
+    assert sigma == 0. and ratios[0.] == pytest.approx(1., abs=1e-6)
+
+
+def test_isotropy_smooths_away_flicker_across_sections():
+    """Per-section shifts (a 2D network's flicker) raise R above 1;
+    smoothing along z lowers it monotonically, and the choice is the
+    first sigma of the grid that brings it to 1."""
+    rng = np.random.default_rng(0)
+    flicker = ball(shifts=rng.integers(-3, 4, 33))
+    grid = [0., 0.5, 1., 2., 4., 8.]
+    sigma, ratios = isotropy_sigma(flicker, (5., 5., 5.), grid)
+    values = [ratios[s] for s in grid]
+    assert values[0] > 1.5
+    assert all(a > b for a, b in zip(values, values[1:]))
+    assert sigma > 0. and ratios[sigma] <= 1.
+    assert all(ratios[s] > 1. for s in grid if s < sigma)
+    # stored as uint8 (p x 255), the choice is the same
+    as_uint8 = (flicker * 255).astype(np.uint8)
+    assert isotropy_sigma(as_uint8, (5., 5., 5.), grid)[0] == sigma
+    # none reaching 1: the largest sigma
+    assert isotropy_sigma(flicker, (5., 5., 5.), [0., 0.5])[0] == 0.5
+
+
+def test_isotropy_compares_at_one_section_of_distance():
+    """A physical sphere cut in sections 3x thicker than the pixels is 3x
+    flatter in voxels: at lag 1 it looks anisotropic, at the lag of one
+    section thickness it does not."""
+    assert in_plane_lag((15., 5., 5.)) == 3
+    assert in_plane_lag((5., 5., 5.)) == 1
+    assert in_plane_lag((2., 5., 5.)) == 1
+    flat = ball(shape=(15, 61, 61), radius=(6., 18., 18.))
+    assert anisotropy(flat, lag=1) > 2.5
+    assert anisotropy(flat, lag=3) == pytest.approx(1., abs=0.1)
+    with pytest.raises(ValueError, match='> 0'):
+        in_plane_lag((0., 5., 5.))
+
+
+def test_isotropy_measures_the_central_crop_of_a_large_volume():
+    """Beyond ``max_shape`` only the central crop is read: an object in
+    the corner outside it changes nothing."""
+    rng = np.random.default_rng(1)
+    volume = np.zeros((33, 80, 80), np.float32)
+    volume[:, 23:56, 23:56] = ball(shifts=rng.integers(-3, 4, 33))
+    cropped = isotropy_sigma(volume, (5., 5., 5.), max_shape=(33, 40, 40))
+    volume[:, :8, :8] = np.indices((33, 8, 8))[0] % 2  # flicker, outside
+    assert isotropy_sigma(
+        volume, (5., 5., 5.), max_shape=(33, 40, 40)) == cropped
+
+
+def test_infer_z_smooth_auto_applies_the_isotropy_choice(
+        tmp_path, tiny_ckpt, make_volume):
+    """``--z-smooth auto``: the sigma is the isotropy rule's on the stored
+    probability, the mask is that sigma's, the summary says so; without a
+    voxel size it stops before writing anything."""
+    import tifffile
+    stack = str(tmp_path / 'stack.tif')
+    tifffile.imwrite(stack, make_volume(8, (40, 40)))  # blobs move per slice
+    kw = dict(fmt='zarr', progress=False, block=(2, 32, 32))
+    with pytest.raises(InferenceInputError, match='--voxel-size'):
+        segment_volume(
+            *tiny_ckpt, stack, str(tmp_path / 'novs'), z_smooth='auto', **kw)
+    assert not osp.exists(str(tmp_path / 'novs'))
+    out = str(tmp_path / 'auto')
+    summary = segment_volume(
+        *tiny_ckpt, stack, out, z_smooth='auto', voxel_size=(5., 5., 5.), **kw)
+    prob, mask = read_store(out)
+    sigma, ratios = isotropy_sigma(prob, (5., 5., 5.))
+    assert sigma > 0.  # independent blobs per slice flicker across z
+    assert summary['z_smooth'] == sigma
+    assert summary['z_smooth_choice']['rule'] == 'isotropy'
+    assert summary['z_smooth_choice']['ratios']['0'] == pytest.approx(
+        ratios[0.], abs=1e-4)
+    expected = (z_smooth(prob, sigma) >= 0.5).astype(np.uint8)
+    np.testing.assert_array_equal(mask, expected)
+    from emda.apis.segment import format_summary
+    assert f'sigma {sigma:g} slices (chosen by --z-smooth auto' in \
+        format_summary(summary)
+    with pytest.raises(InferenceInputError, match='--z-smooth'):
+        segment_volume(
+            *tiny_ckpt, stack, str(tmp_path / 'bad'), z_smooth='2', **kw)
+
+
+def test_cli_reads_z_smooth_auto():
+    from emda.tools.infer import parse_args
+    assert parse_args(
+        ['c.py', 'k.pth', 'in', '--out', 'o', '--z-smooth',
+         'auto']).z_smooth == 'auto'
+    assert parse_args(
+        ['c.py', 'k.pth', 'in', '--out', 'o', '--z-smooth',
+         '1.5']).z_smooth == 1.5

@@ -2,12 +2,11 @@
 
 A 2D network predicts each section alone, so its probability changes more
 from section to section than within a section, while on a volume of
-isotropic voxels the true masks change about as much either way. For each
-sigma of a grid the probability is smoothed along z (``z_smooth``, as
-``emda-infer --z-smooth`` does) and the ratio ``R`` of its mean squared
-change across one section to its mean squared change over the same
-physical distance in the plane is measured; the smallest sigma with
-``R <= 1`` is chosen (protocol: ``results/z_sigma_isotropy/protocol.md``).
+isotropic voxels the true masks change about as much either way. The rule,
+``emda.apis.z_smoothing.isotropy_sigma`` (what ``emda-infer --z-smooth
+auto`` runs), smooths along z until the mean squared change across one
+section is no more than over the same distance in the plane (protocol:
+``results/z_sigma_isotropy/protocol.md``).
 Only the probability and the voxel size are read; the labels are read
 afterwards, only to score every sigma for the report.
 
@@ -30,61 +29,17 @@ import sys
 import numpy as np
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
-GRID = (0., 0.5, 1., 1.5, 2., 3., 4., 6., 8.)
-
-
-def in_plane_lag(voxel_size) -> int:
-    """Pixels in the plane that span one section: ``round(dz / dy)``, at
-    least 1."""
-    dz, dy = float(voxel_size[0]), float(voxel_size[1])
-    if dz <= 0 or dy <= 0:
-        raise ValueError(f'voxel sizes must be > 0, got {voxel_size}')
-    return max(1, int(round(dz / dy)))
-
-
-def anisotropy(volume: np.ndarray, lag: int = 1) -> float:
-    """Mean squared change of ``volume`` (Z x Y x X) from one section to
-    the next over the mean squared change ``lag`` pixels apart in the
-    plane (y and x averaged); computed a section at a time."""
-    volume = np.asarray(volume, dtype=np.float32)
-    depth, height, width = volume.shape
-    if depth < 2 or min(height, width) <= lag:
-        raise ValueError(f'a {volume.shape} volume has no z or in-plane '
-                         f'pair at lag {lag}')
-    across = sum(
-        float(np.square(volume[z + 1] - volume[z]).sum())
-        for z in range(depth - 1)) / ((depth - 1) * height * width)
-    along_y = along_x = 0.
-    for section in volume:
-        along_y += float(np.square(section[lag:] - section[:-lag]).sum())
-        along_x += float(np.square(section[:, lag:] - section[:, :-lag]).sum())
-    along_y /= depth * (height - lag) * width
-    along_x /= depth * height * (width - lag)
-    within = 0.5 * (along_y + along_x)
-    return across / within if within > 0 else float('inf')
-
-
-def anisotropy_per_sigma(prob, sigmas, lag: int = 1) -> dict:
-    """``R`` of ``prob`` smoothed along z by each sigma (0: as it is)."""
-    from emda.apis.z_smoothing import z_smooth
-    return {
-        float(s): anisotropy(z_smooth(prob, s), lag)
-        for s in sorted(sigmas)
-    }
-
-
-def choose_sigma(ratios: dict) -> float:
-    """The smallest sigma with ``R <= 1``; the largest when none is."""
-    for sigma in sorted(ratios):
-        if ratios[sigma] <= 1.:
-            return sigma
-    return max(ratios)
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument('infer_dirs', nargs='+')
-    p.add_argument('--sigmas', type=float, nargs='+', default=list(GRID))
+    p.add_argument(
+        '--sigmas',
+        type=float,
+        nargs='+',
+        default=None,
+        help='default: the grid of emda.apis.z_smoothing.isotropy_sigma')
     p.add_argument(
         '--voxel-size',
         type=float,
@@ -105,18 +60,21 @@ def main(argv=None):
     sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
     from infer_vs_test_lucchi import read_png
     from z_sigma_loo import dice_per_sigma
+
+    from emda.apis.z_smoothing import (ISOTROPY_GRID, in_plane_lag,
+                                       isotropy_sigma)
     args = parse_args(argv)
     lag = in_plane_lag(args.voxel_size)
     names = sorted(os.listdir(args.labels))
     labels = np.stack([read_png(osp.join(args.labels, n)) > 0 for n in names])
-    sigmas = sorted(set(args.sigmas))
+    sigmas = sorted(set(args.sigmas or ISOTROPY_GRID))
     rows = []
     for infer_dir in args.infer_dirs:
         root = zarr.open_group(
             osp.join(infer_dir, 'predictions.ome.zarr'), mode='r')
         prob = np.asarray(root['0'][:], dtype=np.float32)
-        ratios = anisotropy_per_sigma(prob, sigmas, lag)  # no labels
-        chosen = choose_sigma(ratios)
+        chosen, ratios = isotropy_sigma(prob, args.voxel_size,
+                                        sigmas)  # no labels
         dice = dice_per_sigma(prob, labels, [s for s in sigmas if s > 0])
         row = dict(run=osp.relpath(infer_dir, REPO), chosen_sigma=chosen)
         row.update({f'ratio_z{s:g}': r for s, r in ratios.items()})
