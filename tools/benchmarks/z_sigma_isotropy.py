@@ -20,15 +20,16 @@ INFER_DIR: a finished ``emda-infer --format zarr`` output
 ``z_sigma_isotropy.md``.
 """
 import argparse
-import csv
-import os
 import os.path as osp
-import statistics
 import sys
 
-import numpy as np
-
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from z_sigma_loo import (
+    add_scoring_args,
+    read_labels,  # noqa: E402
+    score_rule,
+    write_report)
 
 
 def parse_args(argv=None):
@@ -47,47 +48,20 @@ def parse_args(argv=None):
         default=[5., 5., 5.],
         metavar=('Z', 'Y', 'X'),
         help='nm (Lucchi: 5 5 5)')
-    p.add_argument(
-        '--labels',
-        default=osp.join(REPO, '../shared/data/lucchi/val/labels'),
-        help='only to score the choice afterwards')
-    p.add_argument('--out', required=True)
+    add_scoring_args(p)
     return p.parse_args(argv)
 
 
 def main(argv=None):
-    import zarr
-    sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-    from infer_vs_test_lucchi import read_png
-    from z_sigma_loo import dice_per_sigma
-
     from emda.apis.z_smoothing import (ISOTROPY_GRID, in_plane_lag,
                                        isotropy_sigma)
     args = parse_args(argv)
     lag = in_plane_lag(args.voxel_size)
-    names = sorted(os.listdir(args.labels))
-    labels = np.stack([read_png(osp.join(args.labels, n)) > 0 for n in names])
     sigmas = sorted(set(args.sigmas or ISOTROPY_GRID))
-    rows = []
-    for infer_dir in args.infer_dirs:
-        root = zarr.open_group(
-            osp.join(infer_dir, 'predictions.ome.zarr'), mode='r')
-        prob = np.asarray(root['0'][:], dtype=np.float32)
-        chosen, ratios = isotropy_sigma(prob, args.voxel_size,
-                                        sigmas)  # no labels
-        dice = dice_per_sigma(prob, labels, [s for s in sigmas if s > 0])
-        row = dict(run=osp.relpath(infer_dir, REPO), chosen_sigma=chosen)
-        row.update({f'ratio_z{s:g}': r for s, r in ratios.items()})
-        row.update({f'dice_z{s:g}': d for s, d in dice.items()})
-        row['dice_chosen'] = dice[chosen]
-        rows.append(row)
-        print(row, flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    with open(
-            osp.join(args.out, 'z_sigma_isotropy.csv'), 'w', newline='') as f:
-        writer = csv.DictWriter(f, list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rows = score_rule(
+        args.infer_dirs, read_labels(args.labels),
+        lambda prob: isotropy_sigma(prob, args.voxel_size, sigmas), sigmas,
+        'ratio')
     grid = ' / '.join(f'{s:g}' for s in sigmas)
     lines = [
         '# Label-free z sigma from isotropy', '',
@@ -103,15 +77,7 @@ def main(argv=None):
                      (f'{r["dice_z1"]:.4f}' if 'dice_z1' in r else '-') +
                      ' | ' + ' / '.join(f'{r[f"dice_z{s:g}"]:.4f}'
                                         for s in sigmas) + ' |')
-    chosen = [r['dice_chosen'] for r in rows]
-    spread = statistics.stdev(chosen) if len(chosen) > 1 else 0.
-    lines += [
-        '', f'Dice at the chosen sigma: {statistics.mean(chosen):.3f} ± '
-        f'{spread:.3f} over {len(chosen)} prediction(s).', ''
-    ]
-    with open(osp.join(args.out, 'z_sigma_isotropy.md'), 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
+    write_report(args.out, 'z_sigma_isotropy', rows, lines)
 
 
 if __name__ == '__main__':

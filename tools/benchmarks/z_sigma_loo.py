@@ -72,44 +72,79 @@ def dice_per_sigma(prob, labels, sigmas) -> dict:
     return scores
 
 
-def parse_args(argv=None):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument('infer_dirs', nargs='+')
-    p.add_argument('--sigmas', type=float, nargs='+', default=list(GRID))
+def add_scoring_args(p: argparse.ArgumentParser) -> None:
+    """``--labels`` (read only to score, afterwards) and ``--out``."""
     p.add_argument(
         '--labels',
         default=osp.join(REPO, '../shared/data/lucchi/val/labels'),
         help='only to score the choice afterwards')
     p.add_argument('--out', required=True)
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('infer_dirs', nargs='+')
+    p.add_argument('--sigmas', type=float, nargs='+', default=list(GRID))
+    add_scoring_args(p)
     return p.parse_args(argv)
 
 
-def main(argv=None):
-    import zarr
+def read_labels(folder: str) -> np.ndarray:
+    """The label PNGs of ``folder`` (sorted by name) as a boolean stack."""
     from infer_vs_test_lucchi import read_png
-    args = parse_args(argv)
-    names = sorted(os.listdir(args.labels))
-    labels = np.stack([read_png(osp.join(args.labels, n)) > 0 for n in names])
+    names = sorted(os.listdir(folder))
+    return np.stack([read_png(osp.join(folder, n)) > 0 for n in names])
+
+
+def score_rule(infer_dirs, labels, rule, sigmas, key: str) -> list:
+    """One row per ``emda-infer --format zarr`` output: ``rule(prob)`` ->
+    ``(chosen sigma, {sigma: value})`` reads the probability alone; then
+    the labelled Dice of every sigma (0 first) and of the choice."""
+    import zarr
     rows = []
-    for infer_dir in args.infer_dirs:
+    for infer_dir in infer_dirs:
         root = zarr.open_group(
             osp.join(infer_dir, 'predictions.ome.zarr'), mode='r')
         prob = np.asarray(root['0'][:], dtype=np.float32)
-        errors = loo_errors(prob, args.sigmas)  # no labels
-        chosen = choose_sigma(errors)
-        dice = dice_per_sigma(prob, labels, args.sigmas)
+        chosen, values = rule(prob)  # no labels
+        dice = dice_per_sigma(prob, labels, [s for s in sigmas if s > 0])
         row = dict(run=osp.relpath(infer_dir, REPO), chosen_sigma=chosen)
-        row.update({f'loo_mse_z{s:g}': e for s, e in errors.items()})
+        row.update({f'{key}_z{s:g}': v for s, v in values.items()})
         row.update({f'dice_z{s:g}': d for s, d in dice.items()})
         row['dice_chosen'] = dice[chosen]
         rows.append(row)
-        print(row)
-    os.makedirs(args.out, exist_ok=True)
-    with open(osp.join(args.out, 'z_sigma_loo.csv'), 'w', newline='') as f:
+        print(row, flush=True)
+    return rows
+
+
+def write_report(out: str, stem: str, rows: list, lines: list) -> None:
+    """``OUT/STEM.csv`` (the rows) and ``OUT/STEM.md`` (``lines``, then the
+    mean Dice at the chosen sigmas), printed too."""
+    os.makedirs(out, exist_ok=True)
+    with open(osp.join(out, stem + '.csv'), 'w', newline='') as f:
         writer = csv.DictWriter(f, list(rows[0]))
         writer.writeheader()
         writer.writerows(rows)
     chosen = [r['dice_chosen'] for r in rows]
+    spread = statistics.stdev(chosen) if len(chosen) > 1 else 0.
+    lines = list(lines) + [
+        '', f'Dice at the chosen sigma: {statistics.mean(chosen):.3f} ± '
+        f'{spread:.3f} over {len(chosen)} prediction(s).', ''
+    ]
+    with open(osp.join(out, stem + '.md'), 'w') as f:
+        f.write('\n'.join(lines))
+    print('\n'.join(lines))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+
+    def rule(prob):
+        errors = loo_errors(prob, args.sigmas)
+        return choose_sigma(errors), errors
+
+    rows = score_rule(args.infer_dirs, read_labels(args.labels), rule,
+                      args.sigmas, 'loo_mse')
     lines = [
         '# Label-free z sigma: leave-one-slice-out error of the prediction',
         '', f'Runs: {", ".join(r["run"] for r in rows)}; grid '
@@ -125,14 +160,7 @@ def main(argv=None):
                      f' | {r["dice_chosen"]:.4f} | ' +
                      ' / '.join(f'{r[f"dice_z{s:g}"]:.4f}'
                                 for s in (0., *args.sigmas)) + ' |')
-    spread = statistics.stdev(chosen) if len(chosen) > 1 else 0.
-    lines += [
-        '', f'Dice at the chosen sigma: {statistics.mean(chosen):.3f} ± '
-        f'{spread:.3f}.', ''
-    ]
-    with open(osp.join(args.out, 'z_sigma_loo.md'), 'w') as f:
-        f.write('\n'.join(lines))
-    print('\n'.join(lines))
+    write_report(args.out, 'z_sigma_loo', rows, lines)
 
 
 if __name__ == '__main__':
