@@ -1,6 +1,7 @@
 """``segment_volume``: a user's volume on disk -> mask, probability and
 instances on disk, block by block, resumable; what ``emda-infer`` runs."""
 import json
+import numbers
 import os
 import os.path as osp
 import time
@@ -85,8 +86,8 @@ def segment_volume(config: str,
     if prob_dtype not in ('uint8', 'float16'):
         raise InferenceInputError('--prob-dtype must be uint8 or float16')
     auto_z = z_smooth == 'auto'
-    if not auto_z and not (isinstance(z_smooth,
-                                      (int, float)) and z_smooth >= 0):
+    if not auto_z and not (isinstance(z_smooth, numbers.Real)
+                           and z_smooth >= 0):
         raise InferenceInputError(
             f"--z-smooth must be >= 0 slices or 'auto', got {z_smooth!r}")
     source = VolumeSource(input, z_range)

@@ -7,6 +7,7 @@ of ``sigma`` slices along z averages them out before the 0.5 threshold
 (issue 13: +0.005 Dice on lucchi/val at sigma 1, ``docs/benchmarks.md``).
 Computed blockwise with dask (``map_overlap`` with a z halo), so a volume
 of any size is smoothed chunk by chunk with the same result as at once.
+:func:`isotropy_sigma` chooses sigma without labels (``--z-smooth auto``).
 """
 from typing import Sequence
 
