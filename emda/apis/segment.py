@@ -100,6 +100,14 @@ def segment_volume(config: str,
             f'change in the plane at the same distance, so it needs the '
             f'voxel size, and {source.spec} does not record one: give '
             '--voxel-size Z Y X (e.g. 5 5 5 for Lucchi)')
+    if auto_z:
+        from .z_smoothing import in_plane_lag
+        lag = in_plane_lag(vs)
+        if source.shape[0] < 2 or min(source.shape[1:]) <= lag:
+            raise InferenceInputError(
+                f'--z-smooth auto needs at least 2 sections and slices wider '
+                f'than {lag} pixels (one section thickness); {source.spec} '
+                f'is {tuple(source.shape)}: give a sigma instead')
     check_output(out, overwrite, resume)
     spec = dict(
         config=osp.abspath(config) if isinstance(config, str) else config,

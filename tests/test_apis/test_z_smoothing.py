@@ -184,6 +184,17 @@ def test_infer_z_smooth_auto_applies_the_isotropy_choice(
         segment_volume(
             *tiny_ckpt, stack, str(tmp_path / 'novs'), z_smooth='auto', **kw)
     assert not osp.exists(str(tmp_path / 'novs'))
+    one = str(tmp_path / 'one.tif')
+    tifffile.imwrite(one, make_volume(1, (40, 40)))
+    with pytest.raises(InferenceInputError, match='at least 2 sections'):
+        segment_volume(
+            *tiny_ckpt,
+            one,
+            str(tmp_path / 'one'),
+            z_smooth='auto',
+            voxel_size=(5., 5., 5.),
+            **kw)
+    assert not osp.exists(str(tmp_path / 'one'))
     out = str(tmp_path / 'auto')
     summary = segment_volume(
         *tiny_ckpt, stack, out, z_smooth='auto', voxel_size=(5., 5., 5.), **kw)

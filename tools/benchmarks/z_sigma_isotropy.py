@@ -25,11 +25,7 @@ import sys
 
 REPO = osp.abspath(osp.join(osp.dirname(osp.abspath(__file__)), '..', '..'))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from z_sigma_loo import (
-    add_scoring_args,
-    read_labels,  # noqa: E402
-    score_rule,
-    write_report)
+import z_sigma_loo  # noqa: E402
 
 
 def parse_args(argv=None):
@@ -48,7 +44,7 @@ def parse_args(argv=None):
         default=[5., 5., 5.],
         metavar=('Z', 'Y', 'X'),
         help='nm (Lucchi: 5 5 5)')
-    add_scoring_args(p)
+    z_sigma_loo.add_scoring_args(p)
     return p.parse_args(argv)
 
 
@@ -58,8 +54,8 @@ def main(argv=None):
     args = parse_args(argv)
     lag = in_plane_lag(args.voxel_size)
     sigmas = sorted(set(args.sigmas or ISOTROPY_GRID))
-    rows = score_rule(
-        args.infer_dirs, read_labels(args.labels),
+    rows = z_sigma_loo.score_rule(
+        args.infer_dirs, z_sigma_loo.read_labels(args.labels),
         lambda prob: isotropy_sigma(prob, args.voxel_size, sigmas), sigmas,
         'ratio')
     grid = ' / '.join(f'{s:g}' for s in sigmas)
@@ -77,7 +73,7 @@ def main(argv=None):
                      (f'{r["dice_z1"]:.4f}' if 'dice_z1' in r else '-') +
                      ' | ' + ' / '.join(f'{r[f"dice_z{s:g}"]:.4f}'
                                         for s in sigmas) + ' |')
-    write_report(args.out, 'z_sigma_isotropy', rows, lines)
+    z_sigma_loo.write_report(args.out, 'z_sigma_isotropy', rows, lines)
 
 
 if __name__ == '__main__':
